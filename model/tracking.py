@@ -1,0 +1,97 @@
+"""Where runs and models live: the tracking URI, the registry name and alias, defined once, and model loading by URI."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
+DEFAULT_ARTIFACT_ROOT = PROJECT_ROOT / "mlartifacts"
+REGISTERED_MODEL_NAME = "framing-classifier"
+ARTICLE_PIPELINE_NAME = "misread-article-pipeline"
+MODEL_ALIAS = "champion"  # set by train.py on every new version; what inference loads by default
+CLASSIFIER_ARTIFACT = "classifier"  # the HF folder inside the logged pyfunc model
+
+
+class TrackingError(RuntimeError):
+    """The tracking store cannot be used; raised before any expensive work starts."""
+
+
+def resolve_tracking_uri(explicit: str | None = None) -> str:
+    """`--tracking-uri`, else $MLFLOW_TRACKING_URI, else the project's local SQLite file."""
+    return explicit or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+def check_tracking_store(uri: str, timeout_s: float = 5.0) -> None:
+    """Fail in seconds, naming the URI and the fix, when the store is unreachable, read-only or locked."""
+    scheme = urlparse(uri).scheme
+    if scheme == "sqlite":
+        db = Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+        if db is None:
+            raise TrackingError(f"{uri}: use an absolute SQLite URI such as sqlite:////path/to/mlflow.db.")
+        folder = db.parent
+        if not folder.exists():
+            raise TrackingError(f"{uri}: folder {folder} does not exist; create it or pass another --tracking-uri.")
+        if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+            raise TrackingError(f"{uri}: {db} is read-only; fix its permissions or pass another --tracking-uri.")
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=timeout_s) as connection:
+                    connection.execute("BEGIN IMMEDIATE")  # needs the write lock: fails if another process holds it
+                    connection.rollback()
+            except sqlite3.OperationalError as err:
+                raise TrackingError(
+                    f"{uri}: the SQLite store cannot be written ({err}); another process may hold a lock on it. "
+                    "Wait for it or pass another --tracking-uri."
+                ) from err
+    elif scheme in ("http", "https"):
+        import requests
+
+        try:
+            requests.get(uri.rstrip("/") + "/health", timeout=timeout_s).raise_for_status()
+        except requests.RequestException as err:
+            raise TrackingError(
+                f"{uri}: the tracking server does not answer ({err.__class__.__name__}). Start it "
+                f"(`mlflow server --backend-store-uri {DEFAULT_TRACKING_URI}`) or pass another --tracking-uri."
+            ) from err
+
+
+def ui_command(uri: str) -> str:
+    if uri.startswith("sqlite:"):
+        return f"mlflow ui --backend-store-uri {uri}"
+    return f"open {uri} in a browser"
+
+
+def default_model_uri() -> str:
+    return f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}"
+
+
+def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64):
+    """Load the framing classifier from a local folder, a `runs:/` or `models:/` URI, or the registry alias by default."""
+    from model.classifier import FramingClassifier, ModelLoadError
+
+    spec = spec or default_model_uri()
+    if Path(spec).is_dir():
+        folder = Path(spec)
+        # A downloaded pyfunc model keeps the HF folder under artifacts/classifier.
+        nested = folder / "artifacts" / CLASSIFIER_ARTIFACT
+        return FramingClassifier.from_pretrained(nested if nested.is_dir() else folder, batch_size=batch_size)
+    if not spec.startswith(("runs:/", "models:/")):
+        raise ModelLoadError(f"{spec}: not a folder nor a runs:/ or models:/ URI.")
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    mlflow.set_tracking_uri(resolve_tracking_uri(tracking_uri))
+    try:
+        local = mlflow.artifacts.download_artifacts(
+            artifact_uri=f"{spec.rstrip('/')}/artifacts/{CLASSIFIER_ARTIFACT}", dst_path=tempfile.mkdtemp(prefix="misread-")
+        )
+    except MlflowException as err:
+        raise ModelLoadError(
+            f"{spec}: no framing model found there ({err.message.splitlines()[0]}). "
+            "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
+        ) from err
+    return FramingClassifier.from_pretrained(local, batch_size=batch_size)

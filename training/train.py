@@ -1,0 +1,239 @@
+"""Fine-tune the framing classifier on the project's corpus, tracked in MLflow.
+
+    python training/train.py                      # defaults below, about 5 minutes on 2 CPU cores
+    python training/train.py --epochs 2 --learning_rate 3e-5 --run_name short
+    python training/train.py --limit 64           # quick smoke run
+
+Sections, in order: args, logging, seed, tracking, data, labels, model, preprocess, metrics, train, evaluate, log.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python training/train.py` from a checkout
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+from transformers import HfArgumentParser, get_linear_schedule_with_warmup
+
+from data import REAL_DEV_FILE, SPLIT_FILES
+from data.loading import Example, check_label_coverage, file_fingerprint, label_set, load_examples
+from evaluation.metrics import classification_metrics, plot_confusion_matrix, report_text
+from model.classifier import FramingClassifier
+from model.tracking import (
+    CLASSIFIER_ARTIFACT,
+    DEFAULT_ARTIFACT_ROOT,
+    MODEL_ALIAS,
+    REGISTERED_MODEL_NAME,
+    check_tracking_store,
+    resolve_tracking_uri,
+    ui_command,
+)
+
+log = logging.getLogger("misread.train")
+
+
+# ---- args ---------------------------------------------------------------------------------------------------------
+@dataclass
+class TrainArgs:
+    base_model: str | None = field(
+        default=None,
+        metadata={"help": "Local model folder or a hub id (hub ids need internet). Default: the packaged all-MiniLM-L6-v2."},
+    )
+    train_file: str = field(default=str(SPLIT_FILES["train"]), metadata={"help": "Training sentences (.jsonl, .csv or datasets folder)."})
+    validation_file: str = field(default=str(SPLIT_FILES["validation"]), metadata={"help": "Validation sentences; picks the best epoch."})
+    test_file: str = field(default=str(SPLIT_FILES["test"]), metadata={"help": "Held-out test sentences, scored once at the end."})
+    real_dev_file: str = field(default=str(REAL_DEV_FILE), metadata={"help": "Real news sentences, measured only (skipped if absent)."})
+    epochs: int = field(default=4, metadata={"help": "Passes over the training data."})
+    learning_rate: float = field(default=8e-5, metadata={"help": "Peak AdamW learning rate."})
+    batch_size: int = field(default=32, metadata={"help": "Training batch size."})
+    max_length: int = field(default=96, metadata={"help": "Tokens per sentence; longer ones are truncated."})
+    warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps with linear warm-up."})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
+    seed: int = field(default=13, metadata={"help": "Seed for shuffling, dropout and head initialisation."})
+    limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
+    experiment_name: str = field(default="misread-framing", metadata={"help": "MLflow experiment."})
+    run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: generated)."})
+    tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
+    register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
+    threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
+
+
+def parse_args(argv: list[str] | None = None) -> TrainArgs:
+    (args,) = HfArgumentParser(TrainArgs).parse_args_into_dataclasses(args=argv)
+    return args
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator):
+    """Shuffled batches, each padded only to its own longest sentence."""
+    order = torch.randperm(len(encoded), generator=generator).tolist()
+    for start in range(0, len(order), batch_size):
+        chosen = order[start : start + batch_size]
+        batch = tokenizer.pad([encoded[i] for i in chosen], return_tensors="pt")
+        batch["labels"] = torch.tensor([labels[i] for i in chosen])
+        yield batch
+
+
+def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str) -> tuple[dict[str, float], list[str]]:
+    predictions = classifier.predict([e.text for e in examples])
+    return classification_metrics([e.label for e in examples], predictions, classifier.labels, prefix), predictions
+
+
+def main(argv: list[str] | None = None) -> dict:
+    # ---- args, logging, seed ------------------------------------------------------------------------------------
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    set_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    # ---- tracking: fail before any training time is spent ------------------------------------------------------
+    import mlflow
+
+    tracking_uri = resolve_tracking_uri(args.tracking_uri)
+    check_tracking_store(tracking_uri)
+    mlflow.set_tracking_uri(tracking_uri)
+    if mlflow.get_experiment_by_name(args.experiment_name) is None:
+        artifact_location = DEFAULT_ARTIFACT_ROOT.as_uri() if tracking_uri.startswith("sqlite:") else None
+        mlflow.create_experiment(args.experiment_name, artifact_location=artifact_location)
+    mlflow.set_experiment(args.experiment_name)
+
+    # ---- data and labels ----------------------------------------------------------------------------------------
+    train = load_examples(args.train_file)
+    labels = label_set(train)  # the data defines the label set; the model carries it from here on
+    validation = load_examples(args.validation_file, allowed_labels=labels)
+    test = load_examples(args.test_file, allowed_labels=labels)
+    check_label_coverage(train, {"validation": validation, "test": test})
+    real_dev = load_examples(args.real_dev_file, allowed_labels=labels) if Path(args.real_dev_file).exists() else []
+    if args.limit:
+        train, validation, test, real_dev = (split[: args.limit] for split in (train, validation, test, real_dev))
+    log.info("data: %d train, %d validation, %d test, %d real dev; labels %s", len(train), len(validation), len(test), len(real_dev), labels)
+
+    # ---- model and preprocessing --------------------------------------------------------------------------------
+    classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length)
+    tokenizer, network = classifier.tokenizer, classifier.model
+    label_ids = {label: i for i, label in enumerate(labels)}
+    encoded = [dict(tokenizer(e.text, truncation=True, max_length=args.max_length)) for e in train]
+    targets = [label_ids[e.label] for e in train]
+
+    steps_per_epoch = -(-len(train) // args.batch_size)
+    total_steps = steps_per_epoch * args.epochs
+    optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
+    generator = torch.Generator().manual_seed(args.seed)
+
+    with mlflow.start_run(run_name=args.run_name) as run:
+        params = asdict(args) | {"base_model": args.base_model or "packaged:all-MiniLM-L6-v2", "labels": ",".join(labels)}
+        mlflow.log_params(params)
+        for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
+            fingerprint = file_fingerprint(path)
+            mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
+        mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test)})
+        mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
+
+        # ---- train ------------------------------------------------------------------------------------------------
+        best_f1, best_state, best_epoch = -1.0, None, 0
+        started = time.perf_counter()
+        for epoch in range(1, args.epochs + 1):
+            network.train()
+            losses = []
+            progress = tqdm(
+                batches(encoded, targets, args.batch_size, tokenizer, generator),
+                total=steps_per_epoch,
+                desc=f"epoch {epoch}/{args.epochs}",
+                unit="batch",
+            )
+            for batch in progress:
+                loss = network(**batch).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                losses.append(loss.item())
+                progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+            network.eval()
+            val_metrics, _ = evaluate(classifier, validation, "val")
+            mlflow.log_metrics({"train_loss": float(np.mean(losses)), **val_metrics}, step=epoch)
+            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"])
+            if val_metrics["val_macro_f1"] > best_f1:
+                best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
+                best_state = copy.deepcopy(network.state_dict())
+        train_seconds = time.perf_counter() - started
+        network.load_state_dict(best_state)
+        network.eval()
+
+        # ---- evaluate ---------------------------------------------------------------------------------------------
+        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(train) * args.epochs / train_seconds}
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            for prefix, examples, title in (("test", test, "corpus test split"), ("real_dev", real_dev, "real news dev")):
+                if not examples:
+                    continue
+                metrics, predictions = evaluate(classifier, examples, prefix)
+                summary |= metrics
+                gold = [e.label for e in examples]
+                plot_confusion_matrix(gold, predictions, labels, title, scratch / f"confusion_{prefix}.png")
+                (scratch / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
+            summary["val_macro_f1"] = best_f1
+            mlflow.log_metrics(summary)
+            mlflow.log_artifacts(str(scratch), artifact_path="evaluation")
+
+            # ---- log the model ----------------------------------------------------------------------------------------
+            model_info = log_model(classifier, scratch / "classifier", register=args.register)
+
+    registered = ""
+    if args.register:
+        version = model_info.registered_model_version
+        mlflow.MlflowClient().set_registered_model_alias(REGISTERED_MODEL_NAME, MODEL_ALIAS, version)
+        registered = f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS} (version {version})"
+
+    print(f"\nrun id:          {run.info.run_id}")
+    print(f"val macro-F1:    {best_f1:.4f} (epoch {best_epoch})")
+    print(f"test macro-F1:   {summary.get('test_macro_f1', float('nan')):.4f}")
+    if "real_dev_macro_f1" in summary:
+        print(f"real dev macro-F1: {summary['real_dev_macro_f1']:.4f}")
+    print(f"model:           {registered or model_info.model_uri}")
+    print(f"compare runs:    {ui_command(tracking_uri)}")
+    return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, **summary}
+
+
+def log_model(classifier: FramingClassifier, folder: Path, register: bool):
+    """Log the classifier as an MLflow pyfunc (DataFrame with `text` -> `label` + `proba_<label>`)."""
+    import mlflow
+    import pandas as pd
+    import transformers
+
+    from model.pyfunc import FramingPyfunc
+
+    classifier.save(folder)
+    example = pd.DataFrame({"text": ["The envoy said the talks were constructive."]})
+    return mlflow.pyfunc.log_model(
+        name="model",
+        python_model=FramingPyfunc(),
+        artifacts={CLASSIFIER_ARTIFACT: str(folder)},
+        code_paths=[str(Path(__file__).resolve().parents[1] / "model")],
+        input_example=example,
+        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas"],
+        registered_model_name=REGISTERED_MODEL_NAME if register else None,
+    )
+
+
+if __name__ == "__main__":
+    main()
