@@ -59,6 +59,7 @@ class FramingClassifier:
             num_labels=len(labels),
             id2label=dict(enumerate(labels)),
             label2id={label: i for i, label in enumerate(labels)},
+            ignore_mismatched_sizes=True,  # a base model may carry another head; ours is always new
             local_files_only=local,
         )
         return cls(model, tokenizer, max_length=max_length)

@@ -1,0 +1,67 @@
+"""train.py end to end: a tiny random BERT for the unit test, the packaged MiniLM for the integration test."""
+import mlflow
+import pandas as pd
+import pytest
+
+from model.tracking import MODEL_ALIAS, REGISTERED_MODEL_NAME
+from training.train import main, parse_args
+from tests.conftest import LABELS
+
+
+def run_training(corpus_files, tracking_uri, base_model, *extra):
+    return main(
+        [
+            "--train_file", str(corpus_files["train"]),
+            "--validation_file", str(corpus_files["validation"]),
+            "--test_file", str(corpus_files["test"]),
+            "--tracking_uri", tracking_uri,
+            "--run_name", "unit",
+            *(["--base_model", str(base_model)] if base_model else []),
+            *extra,
+        ]
+    )
+
+
+def test_defaults_are_visible_and_overridable():
+    args = parse_args(["--epochs", "2", "--learning-rate", "1e-4"])
+    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, None)
+
+
+def test_training_logs_params_metrics_artifacts_and_a_registered_model(corpus_files, tracking_uri, tiny_model_dir):
+    result = run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "2", "--batch_size", "4")
+
+    run = mlflow.get_run(result["run_id"])
+    assert run.data.params["epochs"] == "2"
+    assert run.data.params["labels"] == ",".join(LABELS)
+    assert len(run.data.params["train_sha256"]) == 64
+    for name in ("val_macro_f1", "test_macro_f1", "train_loss", *(f"test_f1_{label}" for label in LABELS)):
+        assert name in run.data.metrics
+    history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "val_macro_f1")
+    assert [m.step for m in history][:2] == [1, 2]
+
+    artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "evaluation")}
+    assert {"evaluation/confusion_test.png", "evaluation/report_test.txt"} <= artifacts
+    assert "label_map.json" in {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id)}
+
+    version = mlflow.MlflowClient().get_model_version_by_alias(REGISTERED_MODEL_NAME, MODEL_ALIAS)
+    assert result["registered"].endswith(f"(version {version.version})")
+    loaded = mlflow.pyfunc.load_model(f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}")
+    predictions = loaded.predict(pd.DataFrame({"text": ["Talks took place.", "We will never yield."]}))
+    assert list(predictions.columns) == ["label", *(f"proba_{label}" for label in LABELS)]
+    assert set(predictions["label"]) <= set(LABELS)
+    assert predictions.filter(like="proba_").sum(axis=1).round(4).eq(1).all()
+
+
+def test_an_unknown_label_in_validation_stops_training_before_any_run(corpus_files, tracking_uri, tiny_model_dir):
+    corpus_files["validation"].write_text('{"text": "x", "label": "angry"}\n')
+    with pytest.raises(Exception, match=r"validation\.jsonl:1: unknown label 'angry'"):
+        run_training(corpus_files, tracking_uri, tiny_model_dir)
+
+
+@pytest.mark.integration
+def test_packaged_minilm_fine_tunes_and_the_registered_model_predicts(corpus_files, tracking_uri):
+    result = run_training(corpus_files, tracking_uri, None, "--epochs", "1", "--batch_size", "8")
+    assert mlflow.get_run(result["run_id"]).data.params["base_model"] == "packaged:all-MiniLM-L6-v2"
+    loaded = mlflow.pyfunc.load_model(f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}")
+    predictions = loaded.predict(pd.DataFrame({"text": ["The Kremlin called the demand non-negotiable."]}))
+    assert predictions.loc[0, "label"] in LABELS
