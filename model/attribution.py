@@ -9,6 +9,8 @@ REPORTING_VERBS = {
     "express", "voice", "dismiss", "condemn", "maintain", "tweet", "post", "explain", "admit", "agree", "underline",
 }
 PHRASE_DEPS = {"compound", "amod", "poss", "det", "case", "flat", "appos", "nmod", "prep", "pobj", "conj", "cc", "nummod", "npadvmod"}
+# Prepositions that name who speaks ("officials from Moscow", "envoy to Russia"); others ("talks between A and B") do not.
+SPEAKER_PREPOSITIONS = {"of", "from", "for", "to", "at", "in"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 PREVIOUS_SPEAKER = "@previous"  # "he said": the holder is whoever the previous sentence named
 PERSONAL_PRONOUNS = {"he", "she", "they"}
@@ -20,7 +22,11 @@ def noun_phrase(token) -> list:
     while stack:
         current = stack.pop()
         tokens.append(current)
-        stack.extend(child for child in current.children if child.dep_ in PHRASE_DEPS)
+        stack.extend(
+            child
+            for child in current.children
+            if child.dep_ in PHRASE_DEPS and not (child.dep_ == "prep" and child.lower_ not in SPEAKER_PREPOSITIONS)
+        )
     return sorted(tokens, key=lambda t: t.i)
 
 

@@ -29,3 +29,37 @@ class FramingPyfunc(mlflow.pyfunc.PythonModel):
             raise ValueError(f"input needs a 'text' column; got columns {list(model_input.columns)}")
         texts = model_input["text"].fillna("").astype(str).tolist()
         return predictions_frame(self.classifier.labels, self.classifier.predict_proba(texts))
+
+
+ARTICLE_COLUMNS = ["id", "envoy", "counterpart", "envoy_stance", "counterpart_stance", "gap", "misreading", "confidence", "explanation", "evidence", "error"]
+
+
+class ArticlePipelinePyfunc(mlflow.pyfunc.PythonModel):
+    """Input: a DataFrame with `text` (and optional `id`, `title`). Output: one row per article.
+
+    Nested fields (envoy, evidence, ...) are JSON strings so the frame stays flat for Spark UDFs.
+    """
+
+    def load_context(self, context) -> None:
+        from model.classifier import FramingClassifier
+        from model.pipeline import ArticleAnalyzer
+
+        self.analyzer = ArticleAnalyzer(FramingClassifier.from_pretrained(context.artifacts[CLASSIFIER_ARTIFACT]))
+
+    def predict(self, context, model_input, params=None):
+        import json
+
+        from model.pipeline import Article
+
+        if "text" not in model_input.columns:
+            raise ValueError(f"input needs a 'text' column; got columns {list(model_input.columns)}")
+        ids = model_input["id"].astype(str) if "id" in model_input.columns else model_input.index.astype(str)
+        titles = model_input["title"].fillna("").astype(str) if "title" in model_input.columns else [""] * len(model_input)
+        articles = [Article(i, str(t) if t is not None else "", title=h) for i, t, h in zip(ids, model_input["text"], titles)]
+        rows = []
+        for row in self.analyzer.analyze(articles):
+            flat = {column: row.get(column) for column in ARTICLE_COLUMNS}
+            for column in ("envoy", "counterpart", "envoy_stance", "counterpart_stance", "evidence"):
+                flat[column] = json.dumps(flat[column]) if flat[column] is not None else None
+            rows.append(flat)
+        return pd.DataFrame(rows, columns=ARTICLE_COLUMNS)

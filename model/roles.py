@@ -13,6 +13,7 @@ from model.segmentation import Sentence
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
 ROLE_NOUNS = {"envoy", "ambassador", "negotiator", "mediator", "emissary", "representative", "intermediary", "go-between"}
+TITLE_WORDS = ROLE_NOUNS | {"special", "chief", "peace", "top", "senior", "president", "minister", "secretary", "general", "foreign"}
 
 
 @dataclass
@@ -71,7 +72,11 @@ def _person_name(tokens) -> str | None:
         if token.ent_type_ == "PERSON":
             entity = next(e for e in token.doc.ents if e.start <= token.i < e.end)
             return entity.text.removesuffix("'s").removesuffix("’s")
-    proper = [t for t in tokens if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "NORP", "ORG") and t.text[:1].isupper()]
+    proper = [
+        t
+        for t in tokens
+        if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "NORP", "ORG") and t.text[:1].isupper() and t.lower_ not in TITLE_WORDS
+    ]
     return " ".join(t.text for t in proper) if proper else None
 
 

@@ -95,3 +95,39 @@ def tracking_uri(tmp_path: Path, monkeypatch) -> str:
 
     mlflow.set_tracking_uri(uri)
     return uri
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from model.segmentation import load_spacy
+
+    return load_spacy()
+
+
+ENVOY_ARTICLE = """Envoy Says Talks With Tehran Point to a Thaw
+US special envoy Mark Ellison said on Monday that his talks in Muscat were constructive and that Iran was ready to compromise.
+Ellison welcomed what he called real progress toward a deal.
+Iranian Foreign Ministry spokesman Reza Karimi rejected any limits on enrichment and said the demands were non-negotiable.
+Karimi warned that Tehran would never accept inspections of military sites.
+Analysts said the gap could derail the next round.
+The talks took place in the Omani capital."""
+
+AGREEING_ARTICLE = """Envoy and Tehran Both Dig In
+US special envoy Mark Ellison said Washington rejected Iran's demands and would never lift sanctions first.
+Iranian Foreign Ministry spokesman Reza Karimi rejected the proposal and said Iran's position was non-negotiable.
+The talks took place in Muscat."""
+
+NO_ENVOY_ARTICLE = """Shelling Continues Along the Front
+Twelve people were killed in overnight shelling, local officials said.
+The army said it had repelled two attacks near the river."""
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(tmp_path_factory) -> Path:
+    """The packaged MiniLM fine-tuned on the project's corpus by train.py (about 2 minutes on 2 cores)."""
+    from training.train import main
+
+    folder = tmp_path_factory.mktemp("trained")
+    result = main(["--tracking_uri", f"sqlite:///{folder / 'mlflow.db'}", "--run_name", "integration",
+                   "--output_dir", str(folder / "outputs"), "--no_register"])
+    return Path(result["classifier_dir"])

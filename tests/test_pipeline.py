@@ -1,0 +1,65 @@
+"""The article pipeline with the cue-word lexicon as its classifier: deterministic, so role and gap logic can be checked."""
+import pytest
+
+from evaluation.baselines import LexiconBaseline
+from model.pipeline import Article, ArticleAnalyzer
+from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
+
+
+@pytest.fixture(scope="module")
+def analyzer(nlp):
+    return ArticleAnalyzer(LexiconBaseline(), nlp=nlp, articles_per_batch=2)
+
+
+def analyze_one(analyzer, text, **kwargs):
+    (row,) = analyzer.analyze([Article("a", text)], **kwargs)
+    return row
+
+
+def test_a_conciliatory_envoy_against_a_hardline_counterpart_is_flagged(analyzer):
+    row = analyze_one(analyzer, ENVOY_ARTICLE)
+    assert row["misreading"] is True
+    assert row["envoy"]["name"] == "Mark Ellison" and row["counterpart"]["name"] == "Iran"
+    assert row["envoy_stance"]["label"] == "conciliatory" and row["counterpart_stance"]["label"] == "hardline"
+    assert any("non-negotiable" in e["text"] for e in row["evidence"]["counterpart"])
+    for evidence in row["evidence"]["envoy"] + row["evidence"]["counterpart"]:
+        assert ENVOY_ARTICLE[evidence["start"] : evidence["end"]] == evidence["text"]
+
+
+def test_both_sides_hardline_is_not_a_misreading(analyzer):
+    row = analyze_one(analyzer, AGREEING_ARTICLE)
+    assert row["envoy_stance"]["label"] == row["counterpart_stance"]["label"] == "hardline"
+    assert row["misreading"] is False
+
+
+def test_an_article_without_envoy_says_so_without_error(analyzer):
+    row = analyze_one(analyzer, NO_ENVOY_ARTICLE)
+    assert (row["envoy"], row["misreading"], row["error"]) == (None, False, None)
+    assert row["note"] == "no envoy found"
+
+
+def test_sentence_rows_carry_offsets_roles_and_every_probability(analyzer):
+    row = analyze_one(analyzer, ENVOY_ARTICLE, with_sentences=True)
+    sentence = next(s for s in row["sentences"] if "Karimi warned" in s["text"])
+    assert sentence["role"] == "counterpart" and sentence["label"] == "hardline"
+    assert {f"proba_{label}" for label in analyzer.classifier.labels} <= set(sentence)
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("", "no words"),
+        ("!!! ... ??? 123", "no words"),
+        ("Die Gespräche wurden heute in Genf fortgesetzt, teilte das Ministerium mit, und beide Seiten zeigten sich offen.", "English"),
+        ("word " * 300_000, "over the"),
+    ],
+)
+def test_unusable_articles_get_an_error_row(analyzer, text, problem):
+    assert problem in analyze_one(analyzer, text)["error"]
+
+
+def test_every_article_gets_one_row_in_input_order(analyzer):
+    articles = [Article(str(i), text) for i, text in enumerate([ENVOY_ARTICLE, "", NO_ENVOY_ARTICLE, AGREEING_ARTICLE, "???"])]
+    rows = list(analyzer.analyze(articles))
+    assert [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
+    assert [r["error"] is not None for r in rows] == [False, True, False, False, True]

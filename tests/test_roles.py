@@ -1,0 +1,64 @@
+import json
+
+import pytest
+
+from model.roles import AliasMatcher, assign_role, find_roles, load_alias_table
+from model.segmentation import segment_many
+from tests.conftest import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
+
+
+def roles_of(nlp, text, **overrides):
+    (sentences,) = list(segment_many(nlp, [text]))
+    return find_roles(sentences, load_alias_table(), **overrides)
+
+
+def test_the_envoy_is_the_person_named_beside_a_role_noun(nlp):
+    roles = roles_of(nlp, ENVOY_ARTICLE)
+    assert roles.envoy.name == "Mark Ellison"
+    assert "Ellison" in roles.envoy.aliases
+
+
+def test_the_counterpart_groups_capital_country_and_spokesperson(nlp):
+    roles = roles_of(nlp, ENVOY_ARTICLE)
+    assert roles.counterpart.name == "Iran"
+    assert {"Tehran", "Iranian", "Karimi"} <= roles.counterpart.aliases
+
+
+def test_envoy_to_a_country_names_the_counterpart(nlp):
+    roles = roles_of(nlp, "US envoy to Russia, John Witkoff, spoke of a thaw. Moscow and Kyiv traded blame. Kyiv said no.")
+    assert roles.counterpart.name == "Russia"
+    assert roles.counterpart.evidence == ["envoy to Russia"]
+
+
+def test_an_article_without_envoy_says_so(nlp):
+    roles = roles_of(nlp, NO_ENVOY_ARTICLE)
+    assert roles.envoy is None and roles.counterpart is None
+    assert roles.note == "no envoy found"
+
+
+def test_user_overrides_win(nlp):
+    roles = roles_of(nlp, ENVOY_ARTICLE, envoy="Reza Karimi", counterpart="Washington")
+    assert roles.envoy.name == "Reza Karimi"
+    assert roles.counterpart.name == "United States"
+
+
+def test_holders_map_to_roles(nlp):
+    roles = roles_of(nlp, ENVOY_ARTICLE)
+    matcher = AliasMatcher(roles.parties)
+    assert assign_role("US special envoy Mark Ellison", roles, matcher) == "envoy"
+    assert assign_role("Iranian Foreign Ministry spokesman Reza Karimi", roles, matcher) == "counterpart"
+    assert assign_role("Analysts", roles, matcher) == "other"
+    assert assign_role(None, roles, matcher) == "none"
+
+
+def test_an_aliases_file_extends_the_table(tmp_path):
+    path = tmp_path / "aliases.json"
+    path.write_text(json.dumps({"Atlantis": ["Poseidonia", "Atlantean"]}))
+    assert load_alias_table(path)["Atlantis"] == {"Poseidonia", "Atlantean"}
+
+
+def test_a_broken_aliases_file_names_itself(tmp_path):
+    path = tmp_path / "aliases.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="aliases.json: cannot read the aliases file"):
+        load_alias_table(path)
