@@ -50,3 +50,48 @@ def plot_confusion_matrix(y_true: Sequence[str], y_pred: Sequence[str], labels: 
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def expected_calibration_error(probabilities: np.ndarray, gold: Sequence[int], bins: int = 15) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(gold)
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            error += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return float(error)
+
+
+def plot_reliability(probabilities: np.ndarray, gold: Sequence[int], title: str, path: str | Path, bins: int = 10) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == np.asarray(gold)
+    edges = np.linspace(0, 1, bins + 1)
+    centres, accuracy, counts = [], [], []
+    for low, high in zip(edges[:-1], edges[1:]):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            centres.append(confidence[in_bin].mean())
+            accuracy.append(correct[in_bin].mean())
+            counts.append(int(in_bin.sum()))
+    fig, ax = plt.subplots(figsize=(4.8, 4.4))
+    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
+    ax.plot(centres, accuracy, "o-", label="model")
+    for x, y, n in zip(centres, accuracy, counts):
+        ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
