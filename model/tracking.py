@@ -69,7 +69,7 @@ def default_model_uri() -> str:
     return f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}"
 
 
-def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64):
+def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64, precision: str = "fp32"):
     """Load the framing classifier from a local folder, a `runs:/` or `models:/` URI, or the registry alias by default."""
     from model.classifier import FramingClassifier, ModelLoadError
 
@@ -78,7 +78,7 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
         folder = Path(spec)
         # A downloaded pyfunc model keeps the HF folder under artifacts/classifier.
         nested = folder / "artifacts" / CLASSIFIER_ARTIFACT
-        return FramingClassifier.from_pretrained(nested if nested.is_dir() else folder, batch_size=batch_size)
+        return FramingClassifier.from_pretrained(nested if nested.is_dir() else folder, batch_size=batch_size, precision=precision)
     if not spec.startswith(("runs:/", "models:/")):
         raise ModelLoadError(f"{spec}: not a folder nor a runs:/ or models:/ URI.")
     import mlflow
@@ -94,4 +94,4 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
             f"{spec}: no framing model found there ({err.message.splitlines()[0]}). "
             "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
         ) from err
-    return FramingClassifier.from_pretrained(local, batch_size=batch_size)
+    return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision)

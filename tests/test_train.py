@@ -66,3 +66,44 @@ def test_packaged_minilm_fine_tunes_and_the_registered_model_predicts(corpus_fil
     loaded = mlflow.pyfunc.load_model(f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}")
     predictions = loaded.predict(pd.DataFrame({"text": ["The Kremlin called the demand non-negotiable."]}))
     assert predictions.loc[0, "label"] in LABELS
+
+
+def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
+    import torch
+
+    from model.classifier import FramingClassifier
+
+    settings = ("--epochs", "3", "--batch_size", "4")
+    clean = run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "clean")
+
+    calls = {"n": 0}
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def interrupt_mid_epoch_two(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 6:  # 4 steps per epoch: step 2 of epoch 2
+            raise KeyboardInterrupt
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", interrupt_mid_epoch_two)
+    with pytest.raises(KeyboardInterrupt):
+        run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "interrupted")
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip)
+    resumed = main(["--resume", "--output_dir", str(corpus_files["train"].parent / "outputs")])
+
+    runs = mlflow.search_runs(experiment_names=["misread-framing"], output_format="list")
+    assert sorted(r.info.run_name for r in runs) == ["clean", "interrupted"]
+    interrupted = next(r for r in runs if r.info.run_name == "interrupted")
+    assert interrupted.info.run_id == resumed["run_id"] and interrupted.info.status == "FINISHED"
+    history = mlflow.MlflowClient().get_metric_history(resumed["run_id"], "val_macro_f1")
+    assert sorted(m.step for m in history if m.step > 0) == [1, 2, 3]
+
+    clean_weights = FramingClassifier.from_pretrained(clean["classifier_dir"]).model.state_dict()
+    resumed_weights = FramingClassifier.from_pretrained(resumed["classifier_dir"]).model.state_dict()
+    for name, tensor in clean_weights.items():
+        torch.testing.assert_close(resumed_weights[name], tensor, atol=1e-5, rtol=1e-4)
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path):
+    with pytest.raises(SystemExit, match="no checkpoint"):
+        main(["--resume", "--output_dir", str(tmp_path)])

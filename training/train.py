@@ -67,6 +67,7 @@ class TrainArgs:
     tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
     threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
+    resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
 
 
@@ -96,9 +97,31 @@ def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str
     return classification_metrics([e.label for e in examples], predictions, classifier.labels, prefix), predictions
 
 
+def checkpoint_path(output_dir: str, run_id: str) -> Path:
+    return Path(output_dir) / "checkpoints" / f"{run_id}.pt"
+
+
+def newest_checkpoint(output_dir: str) -> dict:
+    candidates = sorted((Path(output_dir) / "checkpoints").glob("*.pt"), key=lambda p: p.stat().st_mtime)
+    if not candidates:
+        raise SystemExit(f"--resume: no checkpoint in {Path(output_dir) / 'checkpoints'}; start a new run without --resume.")
+    return torch.load(candidates[-1], weights_only=False)
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write then rename, so a kill during the write never leaves a truncated checkpoint behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    torch.save(state, partial)
+    partial.replace(path)
+
+
 def main(argv: list[str] | None = None) -> dict:
     # ---- args, logging, seed ------------------------------------------------------------------------------------
     args = parse_args(argv)
+    resumed = newest_checkpoint(args.output_dir) if args.resume else None
+    if resumed:
+        args = TrainArgs(**(resumed["args"] | {"resume": True}))  # the interrupted run's own settings
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("transformers").setLevel(logging.ERROR)
     set_seed(args.seed)
@@ -140,19 +163,30 @@ def main(argv: list[str] | None = None) -> dict:
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
     generator = torch.Generator().manual_seed(args.seed)
 
-    with mlflow.start_run(run_name=args.run_name) as run:
-        params = asdict(args) | {"base_model": args.base_model or "packaged:all-MiniLM-L6-v2", "labels": ",".join(labels)}
-        mlflow.log_params(params)
-        for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
-            fingerprint = file_fingerprint(path)
-            mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
-        mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test)})
-        mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
+    best_f1, best_state, best_epoch, first_epoch, previous_seconds = -1.0, None, 0, 1, 0.0
+    if resumed:
+        network.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        scheduler.load_state_dict(resumed["scheduler"])
+        generator.set_state(resumed["generator"])
+        torch.set_rng_state(resumed["torch_rng"])
+        best_f1, best_state, best_epoch = resumed["best_f1"], resumed["best_state"], resumed["best_epoch"]
+        first_epoch, previous_seconds = resumed["epoch"] + 1, resumed["train_seconds"]
+        log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
+
+    with mlflow.start_run(run_id=resumed["run_id"] if resumed else None, run_name=None if resumed else args.run_name) as run:
+        if not resumed:
+            params = asdict(args) | {"base_model": args.base_model or "packaged:all-MiniLM-L6-v2", "labels": ",".join(labels)}
+            mlflow.log_params(params)
+            for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
+                fingerprint = file_fingerprint(path)
+                mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
+            mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test)})
+            mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
         # ---- train ------------------------------------------------------------------------------------------------
-        best_f1, best_state, best_epoch = -1.0, None, 0
-        started = time.perf_counter()
-        for epoch in range(1, args.epochs + 1):
+        started = time.perf_counter() - previous_seconds
+        for epoch in range(first_epoch, args.epochs + 1):
             network.train()
             losses = []
             progress = tqdm(
@@ -177,6 +211,16 @@ def main(argv: list[str] | None = None) -> dict:
             if val_metrics["val_macro_f1"] > best_f1:
                 best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
                 best_state = copy.deepcopy(network.state_dict())
+            save_checkpoint(
+                checkpoint_path(args.output_dir, run.info.run_id),
+                {
+                    "args": asdict(args), "run_id": run.info.run_id, "epoch": epoch, "model": network.state_dict(),
+                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
+                    "best_f1": best_f1, "best_state": best_state, "best_epoch": best_epoch,
+                    "train_seconds": time.perf_counter() - started,
+                },
+            )
         train_seconds = time.perf_counter() - started
         network.load_state_dict(best_state)
         network.eval()
@@ -201,6 +245,7 @@ def main(argv: list[str] | None = None) -> dict:
             classifier_dir = Path(args.output_dir) / run.info.run_id / "classifier"
             model_info, pipeline_info = log_model(classifier, classifier_dir, register=args.register)
 
+    checkpoint_path(args.output_dir, run.info.run_id).unlink(missing_ok=True)  # finished: nothing left to resume
     registered = ""
     if args.register:
         version = model_info.registered_model_version

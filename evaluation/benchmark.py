@@ -1,0 +1,220 @@
+"""Throughput benchmark: the naive Hugging Face pipeline against the project's inference path, in one run.
+
+    python evaluation/benchmark.py                    # about 10 minutes on 2 CPU cores
+    python evaluation/benchmark.py --large-articles 0  # skip the 2,000-article memory check
+
+Reports sentences/s (naive vs project path, fp32 and bf16), achieved GFLOP/s against the machine's measured fp32
+matmul GFLOP/s, `misread analyze` articles/s and peak RSS on generated 800-word articles (200 and 2,000), and
+training samples/s. Prints one table, writes JSON, and logs a `benchmark` run to MLflow.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+import psutil
+import torch
+
+from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
+from data.loading import load_examples
+from model.classifier import FramingClassifier
+from model.tracking import load_classifier, resolve_tracking_uri
+
+
+def corpus_texts() -> list[str]:
+    return [e.text for split in ("train", "validation", "test") for e in load_examples(SPLIT_FILES[split])]
+
+
+def fixed_sentences(count: int, seed: int) -> list[str]:
+    texts = corpus_texts()
+    random.Random(seed).shuffle(texts)
+    return (texts * (count // len(texts) + 1))[:count]
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 20) -> float:
+    """The machine's fp32 matrix-multiply rate with the threads torch uses: the roofline for the encoder."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    for _ in range(3):
+        a @ b
+    started = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
+
+
+def encoder_flops(model, token_counts: list[int]) -> float:
+    """Forward FLOPs from real (unpadded) token counts: 2 per weight per token, plus attention scores and mixing."""
+    config = model.config
+    embedding = sum(p.numel() for n, p in model.named_parameters() if "embeddings" in n)
+    weights = sum(p.numel() for p in model.parameters()) - embedding
+    hidden, layers = config.hidden_size, config.num_hidden_layers
+    return float(sum(2 * weights * n + 4 * layers * hidden * n * n for n in token_counts))
+
+
+def time_it(function) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def naive_pipeline_rate(classifier: FramingClassifier, texts: list[str]) -> float:
+    from transformers import pipeline
+
+    pipe = pipeline("text-classification", model=classifier.model, tokenizer=classifier.tokenizer, batch_size=32, device=-1)
+    pipe(texts[:32], truncation=True, max_length=classifier.max_length)  # warm-up
+    seconds, _ = time_it(lambda: pipe(texts, truncation=True, max_length=classifier.max_length))
+    return len(texts) / seconds
+
+
+def write_articles(folder: Path, count: int, words: int, seed: int) -> None:
+    """News-like articles of about `words` words: a headline and paragraphs of corpus sentences."""
+    rng = random.Random(seed)
+    texts = corpus_texts()
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        paragraphs, total = [], 0
+        while total < words:
+            paragraph = " ".join(rng.choice(texts) for _ in range(3))
+            paragraphs.append(paragraph)
+            total += len(paragraph.split())
+        (folder / f"{index:05d}.txt").write_text(f"Article {index}\n" + "\n\n".join(paragraphs), encoding="utf-8")
+
+
+def run_analyze(articles: Path, model_dir: Path, scratch: Path) -> dict[str, float]:
+    """`misread analyze` as a user runs it, in its own process; peak RSS sampled every 0.1 s."""
+    out = scratch / f"{articles.name}.jsonl"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    handle, peak = psutil.Process(process.pid), 0
+    while process.poll() is None:
+        try:
+            peak = max(peak, handle.memory_info().rss + sum(c.memory_info().rss for c in handle.children(recursive=True)))
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    rows = sum(1 for _ in out.open())
+    return {"seconds": seconds, "articles": rows, "peak_rss_mb": peak / 2**20}
+
+
+def training_rate(model_dir: Path, texts: list[str], labels: list[int], steps: int = 8, batch_size: int = 32) -> float:
+    """Samples/s of the training step train.py runs (forward, backward, AdamW), after one warm-up step."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, local_files_only=True).float().train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
+
+    def step(batch_index: int) -> None:
+        chunk = slice(batch_index * batch_size, (batch_index + 1) * batch_size)
+        batch = tokenizer(texts[chunk], truncation=True, max_length=96, padding=True, return_tensors="pt")
+        loss = model(**batch, labels=torch.tensor(labels[chunk])).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    step(0)
+    seconds, _ = time_it(lambda: [step(i) for i in range(1, steps + 1)])
+    return steps * batch_size / seconds
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="model folder or MLflow URI (default: the registry alias)")
+    parser.add_argument("--sentences", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--large-articles", type=int, default=2000, help="0 skips the memory-flatness run")
+    parser.add_argument("--words", type=int, default=800)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "benchmark.json")
+    parser.add_argument("--tracking-uri")
+    args = parser.parse_args(argv)
+    torch.manual_seed(args.seed)
+
+    results: dict[str, float | str] = {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads()}
+    classifier = load_classifier(args.model, args.tracking_uri)
+    texts = fixed_sentences(args.sentences, args.seed)
+    token_counts = [len(ids) for ids in classifier.tokenizer(texts, truncation=True, max_length=classifier.max_length)["input_ids"]]
+    flops = encoder_flops(classifier.model, token_counts)
+    results["matmul_fp32_gflops"] = matmul_gflops()
+
+    # ---- classifier: naive pipeline vs project path --------------------------------------------------------------
+    results["naive_sentences_per_s"] = naive_pipeline_rate(classifier, texts)
+    classifier.predict_proba(texts[:64])
+    seconds, reference = time_it(lambda: classifier.predict_proba(texts))
+    results["project_fp32_sentences_per_s"] = len(texts) / seconds
+    results["project_fp32_gflops"] = flops / seconds / 1e9
+    check_texts = [e.text for e in load_examples(REAL_DEV_FILE)] if REAL_DEV_FILE.exists() else texts
+    fp32_check = classifier.predict_proba(check_texts).argmax(axis=1)
+    classifier.set_precision("auto")
+    results["project_precision"] = str(next(classifier.model.parameters()).dtype).removeprefix("torch.")
+    classifier.predict_proba(texts[:64])
+    seconds, _ = time_it(lambda: classifier.predict_proba(texts))
+    results["project_sentences_per_s"] = len(texts) / seconds
+    results["project_gflops"] = flops / seconds / 1e9
+    results["label_agreement_with_fp32"] = float(np.mean(classifier.predict_proba(check_texts).argmax(axis=1) == fp32_check))
+    results["agreement_checked_on"] = "real dev sentences" if REAL_DEV_FILE.exists() else "benchmark sentences"
+    results["speedup_vs_naive"] = results["project_sentences_per_s"] / results["naive_sentences_per_s"]
+    results["fraction_of_fp32_matmul_limit"] = results["project_gflops"] / results["matmul_fp32_gflops"]
+    results["fp32_fraction_of_fp32_matmul_limit"] = results["project_fp32_gflops"] / results["matmul_fp32_gflops"]
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        model_dir = classifier.set_precision("fp32").save(scratch / "model")
+        # ---- training samples/s ----------------------------------------------------------------------------------
+        train = load_examples(SPLIT_FILES["train"])
+        label_ids = {label: i for i, label in enumerate(classifier.labels)}
+        results["train_samples_per_s"] = training_rate(model_dir, [e.text for e in train], [label_ids[e.label] for e in train])
+        # ---- misread analyze: startup, 200 and 2,000 articles ---------------------------------------------------
+        write_articles(scratch / "one", 1, args.words, args.seed)
+        startup = run_analyze(scratch / "one", model_dir, scratch)["seconds"]
+        results["analyze_startup_s"] = startup
+        for name, count in (("analyze", args.articles), ("analyze_large", args.large_articles)):
+            if not count:
+                continue
+            folder = scratch / f"articles_{count}"
+            write_articles(folder, count, args.words, args.seed)
+            run = run_analyze(folder, model_dir, scratch)
+            results[f"{name}_articles"] = run["articles"]
+            results[f"{name}_articles_per_s"] = run["articles"] / max(run["seconds"] - startup, 1e-9)
+            results[f"{name}_peak_rss_mb"] = run["peak_rss_mb"]
+        if args.large_articles:
+            results["rss_growth_large_vs_small"] = results["analyze_large_peak_rss_mb"] / results["analyze_peak_rss_mb"] - 1
+
+    report(results, args.out, args.tracking_uri)
+    return results
+
+
+def report(results: dict, out: Path, tracking_uri: str | None) -> None:
+    print(f"\n{'measure':40} value")
+    print("-" * 56)
+    for key, value in results.items():
+        print(f"{key:40} {value:.3f}" if isinstance(value, float) else f"{key:40} {value}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {out}")
+    import mlflow
+
+    mlflow.set_tracking_uri(resolve_tracking_uri(tracking_uri))
+    mlflow.set_experiment("misread-benchmarks")
+    with mlflow.start_run(run_name="benchmark", tags={"misread.kind": "benchmark"}):
+        mlflow.log_params({k: v for k, v in results.items() if isinstance(v, str) or k == "threads"})
+        mlflow.log_metrics({k: float(v) for k, v in results.items() if isinstance(v, (int, float)) and k != "threads"})
+        mlflow.log_artifact(str(out))
+
+
+if __name__ == "__main__":
+    main()
