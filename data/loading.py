@@ -141,3 +141,17 @@ def file_fingerprint(path: str | Path) -> dict[str, str | int]:
         digest.update(data)
         size += len(data)
     return {"sha256": digest.hexdigest(), "bytes": size}
+
+
+def duplicate_report(splits: dict[str, list[Example]]) -> list[str]:
+    """Repeated sentences within or across splits, each named by file and line (case and spacing ignored)."""
+    first_seen: dict[str, Example] = {}
+    problems = []
+    for examples in splits.values():
+        for example in examples:
+            key = " ".join(example.text.lower().split())
+            if key in first_seen:
+                problems.append(f"{example.source}: repeats {first_seen[key].source}: {example.text[:60]!r}")
+            else:
+                first_seen[key] = example
+    return problems

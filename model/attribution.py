@@ -1,5 +1,13 @@
-"""Who holds the stance in a sentence: subjects of reporting verbs, "according to X", else the main subject."""
+"""Who holds the stance in a sentence, and which part of the sentence each holder stands behind.
+
+Holders, most specific first: subjects of reporting verbs ("Peskov emphasized ..."), "according to X" sources,
+owners of reported words ("Witkoff's comments, which suggested ..."), else the main-clause subject. A sentence
+that mixes holders ("X's comments suggested a thaw as Y continues to assert its claims") is split into units,
+one per clause with its own holder, so each side is judged on its own words.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 REPORTING_VERBS = {
     "say", "tell", "state", "emphasize", "emphasise", "stress", "warn", "suggest", "insist", "add", "note", "reiterate",
@@ -12,8 +20,24 @@ PHRASE_DEPS = {"compound", "amod", "poss", "det", "case", "flat", "appos", "nmod
 # Prepositions that name who speaks ("officials from Moscow", "envoy to Russia"); others ("talks between A and B") do not.
 SPEAKER_PREPOSITIONS = {"of", "from", "for", "to", "at", "in"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+RELATIVE_PRONOUNS = {"which", "who", "that", "whom"}
+SPLIT_DEPS = {"advcl", "relcl", "conj"}  # clauses that can carry another holder's stance
 PREVIOUS_SPEAKER = "@previous"  # "he said": the holder is whoever the previous sentence named
 PERSONAL_PRONOUNS = {"he", "she", "they"}
+
+
+@dataclass
+class Holder:
+    text: str
+    attributed: bool  # True for speech, sources and reported words; False for a bare grammatical subject
+
+
+@dataclass
+class StanceUnit:
+    holder: Holder | None
+    text: str  # what the classifier reads for this holder
+    start: int  # character offsets in the parsed document
+    end: int
 
 
 def noun_phrase(token) -> list:
@@ -35,36 +59,7 @@ def _phrase_text(tokens) -> str:
 
 
 def _subject(verb):
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            return child
-    return None
-
-
-def holders(span) -> list[str]:
-    """Candidate stance holders, most specific first: reporting-verb subjects, "according to" sources, main subject."""
-    found: list[str] = []
-    # Reporting verbs, closest to the root first: "Peskov emphasized that ..." -> Peskov.
-    verbs = sorted((t for t in span if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORTING_VERBS), key=lambda t: _depth(t))
-    for verb in verbs:
-        subject = _subject(verb)
-        if subject is not None and subject.pos_ != "PRON":
-            found.append(_phrase_text(noun_phrase(subject)))
-        elif subject is not None and subject.lower_ in PERSONAL_PRONOUNS:
-            found.append(PREVIOUS_SPEAKER)
-        elif verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "comments, which suggested" -> comments' owner
-            found.append(_phrase_text(noun_phrase(verb.head)))
-    # "According to X, ..."
-    for token in span:
-        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
-            objects = [c for c in token.nbor().children if c.dep_ == "pobj"]
-            found.extend(_phrase_text(noun_phrase(o)) for o in objects)
-    # The main clause subject: "The Kremlin is steadfast ...", "Witkoff's comments ... have been met ..."
-    root = span.root
-    subject = _subject(root)
-    if subject is not None and subject.pos_ != "PRON":
-        found.append(_phrase_text(noun_phrase(subject)))
-    return list(dict.fromkeys(found))
+    return next((child for child in verb.children if child.dep_ in SUBJECT_DEPS), None)
 
 
 def _depth(token) -> int:
@@ -72,3 +67,90 @@ def _depth(token) -> int:
     while token.head.i != token.i:  # spaCy makes new Token objects on each access: compare indices
         token, depth = token.head, depth + 1
     return depth
+
+
+def _is_reporting(token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS
+
+
+def clause_holder(verb) -> Holder | None:
+    """The holder a clause has of its own: an explicit subject, or the noun a relative clause describes."""
+    subject = _subject(verb)
+    if subject is None:
+        return None
+    if verb.dep_ == "relcl" and subject.lower_ in RELATIVE_PRONOUNS and verb.head.pos_ in ("NOUN", "PROPN"):
+        return Holder(_phrase_text(noun_phrase(verb.head)), attributed=True)  # "comments, which suggested ..."
+    if subject.pos_ == "PRON":
+        return None
+    if subject.dep_ == "nsubjpass":
+        return None  # "the plan was rejected": the grammatical subject holds no stance
+    return Holder(_phrase_text(noun_phrase(subject)), attributed=_is_reporting(verb))
+
+
+def holders(span) -> list[Holder]:
+    """Candidate stance holders of a sentence, most specific first."""
+    found: list[Holder] = []
+    for verb in sorted((t for t in span if _is_reporting(t)), key=_depth):  # closest to the root first
+        subject = _subject(verb)
+        if subject is not None and subject.pos_ != "PRON" and subject.dep_ != "nsubjpass":
+            found.append(Holder(_phrase_text(noun_phrase(subject)), attributed=True))
+        elif subject is not None and subject.lower_ in PERSONAL_PRONOUNS:
+            found.append(Holder(PREVIOUS_SPEAKER, attributed=True))
+        elif verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "comments, which suggested" -> comments' owner
+            found.append(Holder(_phrase_text(noun_phrase(verb.head)), attributed=True))
+    for token in span:  # "According to X, ..."
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+            found.extend(Holder(_phrase_text(noun_phrase(o)), attributed=True) for o in token.nbor().children if o.dep_ == "pobj")
+    main = clause_holder(span.root)
+    if main is not None:
+        found.append(main)
+    unique: dict[str, Holder] = {}
+    for holder in found:
+        unique.setdefault(holder.text, holder)
+    return list(unique.values())
+
+
+def _unit(tokens, holder: Holder | None, prefix: str = "") -> StanceUnit:
+    tokens = sorted(tokens, key=lambda t: t.i)
+    while tokens and tokens[0].dep_ in ("mark", "cc", "punct") or (tokens and tokens[0].lower_ in RELATIVE_PRONOUNS):
+        tokens = tokens[1:]
+    body = "".join(t.text_with_ws for t in tokens).strip().strip(",;").strip()
+    start = tokens[0].idx if tokens else 0
+    end = tokens[-1].idx + len(tokens[-1].text) if tokens else 0
+    return StanceUnit(holder, f"{prefix} {body}".strip() if prefix else body, start, end)
+
+
+def stance_units(span) -> list[StanceUnit]:
+    """The sentence as one unit, plus one unit per subordinate clause that has a holder of its own."""
+    heads = [
+        t
+        for t in span
+        if t.dep_ in SPLIT_DEPS
+        and t.pos_ in ("VERB", "AUX")
+        and clause_holder(t) is not None
+        and not any(_is_reporting(a) for a in t.ancestors)  # "X said that Y was ready": Y's readiness is X's reading
+    ]
+    if not heads:
+        return []
+    split_tokens = {t.i for head in heads for t in head.subtree}
+    units = []
+    for head in heads:
+        nested = {t.i for other in heads if other is not head and other.i in {x.i for x in head.subtree} for t in other.subtree}
+        tokens = [t for t in head.subtree if t.i not in nested]
+        holder = clause_holder(head)
+        prefix = holder.text if head.dep_ == "relcl" else ""  # "which suggested a thaw" reads as "X's comments suggested a thaw"
+        units.append(_unit(tokens, holder, prefix))
+    main_tokens = [t for t in span if t.i not in split_tokens]
+    main_holder = next(iter(holders_of_tokens(span, split_tokens)), None)
+    units.insert(0, _unit(main_tokens, main_holder))
+    return [unit for unit in units if unit.text]
+
+
+def holders_of_tokens(span, excluded: set[int]) -> list[Holder]:
+    """Holders of the main clause only: those whose verb lies outside the split-off clauses."""
+    return [h for h in holders(span) if not _holder_inside(span, h, excluded)]
+
+
+def _holder_inside(span, holder: Holder, excluded: set[int]) -> bool:
+    first_word = holder.text.split()[0] if holder.text and holder.text != PREVIOUS_SPEAKER else None
+    return first_word is not None and all(t.i in excluded for t in span if t.text == first_word)

@@ -16,18 +16,21 @@ class SideStance:
     score: float | None  # -1 hardline .. +1 conciliatory; None when the side expressed no stance
     label: str | None  # conciliatory, hardline, mixed, or None
     mass: float  # how much stance-bearing probability the side's sentences carry
-    evidence: list[int]  # sentence indices, strongest first
+    evidence: list[int]  # row indices of the side's statements, strongest first
 
 
-def side_stance(probabilities: np.ndarray, indices: Sequence[int], labels: Sequence[str], top: int = 3) -> SideStance:
-    """Probability-weighted balance of conciliatory against hardline over one side's sentences."""
-    if not indices:
+def side_stance(probabilities: np.ndarray, weights: np.ndarray, labels: Sequence[str], top: int = 3) -> SideStance:
+    """Weighted balance of conciliatory against hardline over one side's statements (rows of `probabilities`).
+
+    Weights let attributed speech ("X said ...") count more than a bare subject ("X has pressed on with ...").
+    """
+    if len(probabilities) == 0:
         return SideStance(None, None, 0.0, [])
-    conciliatory = probabilities[list(indices), labels.index("conciliatory")]
-    hardline = probabilities[list(indices), labels.index("hardline")]
+    conciliatory = probabilities[:, labels.index("conciliatory")] * weights
+    hardline = probabilities[:, labels.index("hardline")] * weights
     mass = float((conciliatory + hardline).sum())
     strength = np.abs(conciliatory - hardline)
-    order = [indices[i] for i in np.argsort(-strength, kind="stable")[:top] if strength[i] > 0.3]
+    order = [int(i) for i in np.argsort(-strength, kind="stable")[:top] if strength[i] > 0.3]
     if mass < MIN_STANCE_MASS:
         return SideStance(None, None, mass, order)
     score = float((conciliatory - hardline).sum() / mass)

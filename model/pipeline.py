@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, Iterator
 
-from model.attribution import PREVIOUS_SPEAKER, holders
+import numpy as np
+
+from model.attribution import PREVIOUS_SPEAKER, Holder, holders, stance_units
 from model.classifier import FramingClassifier
 from model.gap import gap_between, side_stance
 from model.roles import AliasMatcher, assign_role, find_roles, load_alias_table
 from model.segmentation import Sentence, load_spacy, segment_many
 
 MAX_ARTICLE_CHARS = 1_000_000
+SIDES = ("envoy", "counterpart")
+UNATTRIBUTED_WEIGHT = 0.5  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
 ENGLISH_FUNCTION_WORDS = set("the of and to in a an is that for on with as by was said it at from has have be are were will not but this its their his her they he she".split())
 ENGLISH_MIN_SHARE = 0.12  # English news runs at 0.3-0.45; other languages share only a few of these words
 
@@ -68,58 +72,87 @@ class ArticleAnalyzer:
         problems = [input_problem(a, self.max_chars) for a in chunk]
         valid = [a for a, p in zip(chunk, problems) if p is None]
         segmented = dict(zip((a.id for a in valid), segment_many(self.nlp, (a.text for a in valid))))
-        # One classifier call for the sentences of every article in the chunk keeps batches full.
-        flat = [s.text for a in valid for s in segmented[a.id]]
-        probabilities = self.classifier.predict_proba(flat)
+        attributed = {a.id: self._attribute(segmented[a.id]) for a in valid}
+        # One classifier call for every sentence and split-off clause in the chunk keeps batches full.
+        texts = [text for a in valid for text in attributed[a.id].texts()]
+        probabilities = self.classifier.predict_proba(texts)
         rows, cursor = [], 0
         for article, problem in zip(chunk, problems):
             if problem:
                 rows.append(error_row(article, problem))
                 continue
-            sentences = segmented[article.id]
-            rows.append(self._article_row(article, sentences, probabilities[cursor : cursor + len(sentences)], with_sentences))
-            cursor += len(sentences)
+            attribution = attributed[article.id]
+            count = len(attribution.texts())
+            rows.append(self._article_row(article, attribution, probabilities[cursor : cursor + count], with_sentences))
+            cursor += count
         return rows
 
-    def _article_row(self, article: Article, sentences: list[Sentence], probabilities, with_sentences: bool) -> dict:
-        labels = self.classifier.labels
-        if not sentences:
-            return error_row(article, "no sentences found")
-        roles = find_roles(sentences, self.alias_table, self.envoy, self.counterpart)
-        matcher = AliasMatcher(roles.parties)
-        sentence_holders, sentence_roles, previous = [], [], (None, "none")
-        for sentence in sentences:
-            candidates = [previous[0] if h == PREVIOUS_SPEAKER else h for h in holders(sentence.span)]
-            candidates = [c for c in candidates if c]
+    def _attribute(self, sentences: list[Sentence]) -> "ArticleAttribution":
+        """Roles, each sentence's holder and role, and the statements (sentences or clauses) each side made."""
+        roles = find_roles(sentences, self.alias_table, self.envoy, self.counterpart) if sentences else None
+        matcher = AliasMatcher(roles.parties) if roles else None
+        result = ArticleAttribution(sentences, roles)
+        previous: tuple[str | None, str] = (None, "none")
+
+        def resolve(holder: Holder | None) -> tuple[str | None, str]:
+            if holder is None:
+                return None, "none"
+            if holder.text == PREVIOUS_SPEAKER:
+                return previous
+            return holder.text, assign_role(holder.text, roles, matcher)
+
+        for index, sentence in enumerate(sentences):
+            candidates = [(resolve(h), h.attributed) for h in holders(sentence.span)]
+            candidates = [(pair, attributed) for pair, attributed in candidates if pair[0]]
             # The first candidate that speaks for a side decides; otherwise the most specific one.
-            scored = [(c, assign_role(c, roles, matcher)) for c in candidates]
-            holder, role = next((x for x in scored if x[1] in ("envoy", "counterpart")), scored[0] if scored else (None, "none"))
-            sentence_holders.append(holder)
-            sentence_roles.append(role)
+            chosen = next((c for c in candidates if c[0][1] in SIDES), candidates[0] if candidates else ((None, "none"), False))
+            (holder, role), attributed = chosen
+            result.sentence_holders.append(holder)
+            result.sentence_roles.append(role)
+            units = [(unit, resolve(unit.holder)) for unit in stance_units(sentence.span)]
+            unit_sides = {r for _, (_, r) in units if r in SIDES}
+            if len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
+                # Different sides in one sentence: each side is judged on its own clause.
+                for position, (unit, (unit_holder, unit_role)) in enumerate(units):
+                    whole = position == 0  # the main clause: quote the whole sentence as evidence
+                    result.add_clause(index, unit, unit_holder, unit_role, unit.holder.attributed if unit.holder else False, whole)
+            elif role in SIDES:
+                result.statements.append(Statement(index, None, sentence.text, sentence.start, sentence.end, holder, role, attributed))
             if holder:
                 previous = (holder, role)
-        envoy_idx = [i for i, r in enumerate(sentence_roles) if r == "envoy"]
-        counterpart_idx = [i for i, r in enumerate(sentence_roles) if r == "counterpart"]
-        envoy_stance = side_stance(probabilities, envoy_idx, labels)
-        counterpart_stance = side_stance(probabilities, counterpart_idx, labels)
+        return result
+
+    def _article_row(self, article: Article, attribution: "ArticleAttribution", probabilities, with_sentences: bool) -> dict:
+        labels = self.classifier.labels
+        sentences, roles = attribution.sentences, attribution.roles
+        if not sentences:
+            return error_row(article, "no sentences found")
+        sentence_probabilities = probabilities[: len(sentences)]
+        statement_probabilities = attribution.statement_probabilities(probabilities)
+
+        def side(role: str):
+            rows = [i for i, s in enumerate(attribution.statements) if s.role == role]
+            weights = np.array([1.0 if attribution.statements[i].attributed else UNATTRIBUTED_WEIGHT for i in rows])
+            stance = side_stance(statement_probabilities[rows], weights, labels)
+            evidence = [
+                {
+                    "text": attribution.statements[rows[i]].text,
+                    "start": attribution.statements[rows[i]].start,
+                    "end": attribution.statements[rows[i]].end,
+                    "holder": attribution.statements[rows[i]].holder,
+                    "label": labels[int(statement_probabilities[rows[i]].argmax())],
+                }
+                for i in stance.evidence
+            ]
+            return stance, evidence
+
+        envoy_stance, envoy_evidence = side("envoy")
+        counterpart_stance, counterpart_evidence = side("counterpart")
         envoy_name = roles.envoy.name if roles.envoy else "the envoy"
         counterpart_name = roles.counterpart.name if roles.counterpart else "the counterpart"
         gap = gap_between(envoy_stance, counterpart_stance, envoy_name, counterpart_name)
         if roles.note:
             gap.explanation = f"no gap: {roles.note}"
-
-        def evidence(indices: list[int]) -> list[dict]:
-            return [
-                {
-                    "text": sentences[i].text,
-                    "start": sentences[i].start,
-                    "end": sentences[i].end,
-                    "holder": sentence_holders[i],
-                    "label": labels[int(probabilities[i].argmax())],
-                }
-                for i in indices
-            ]
-
         row = {
             "id": article.id,
             "title": article.title or sentences[0].text[:120],
@@ -132,7 +165,7 @@ class ArticleAnalyzer:
             "misreading": gap.misreading,
             "confidence": round(gap.confidence, 4),
             "explanation": gap.explanation,
-            "evidence": {"envoy": evidence(envoy_stance.evidence), "counterpart": evidence(counterpart_stance.evidence)},
+            "evidence": {"envoy": envoy_evidence, "counterpart": counterpart_evidence},
             "n_sentences": len(sentences),
             "error": None,
         }
@@ -144,14 +177,60 @@ class ArticleAnalyzer:
                     "text": s.text,
                     "start": s.start,
                     "end": s.end,
-                    "holder": sentence_holders[i],
-                    "role": sentence_roles[i],
-                    "label": labels[int(probabilities[i].argmax())],
-                    **{f"proba_{label}": round(float(p), 4) for label, p in zip(labels, probabilities[i])},
+                    "holder": attribution.sentence_holders[i],
+                    "role": attribution.sentence_roles[i],
+                    "label": labels[int(sentence_probabilities[i].argmax())],
+                    **{f"proba_{label}": round(float(p), 4) for label, p in zip(labels, sentence_probabilities[i])},
                 }
                 for i, s in enumerate(sentences)
             ]
         return row
+
+
+@dataclass
+class Statement:
+    """What one side said: a whole sentence, or a clause split off a sentence that mixes sides."""
+
+    sentence: int
+    clause: int | None  # index into ArticleAttribution.clause_texts, None for a whole sentence
+    text: str
+    start: int
+    end: int
+    holder: str | None
+    role: str
+    attributed: bool
+
+
+@dataclass
+class ArticleAttribution:
+    sentences: list[Sentence]
+    roles: object
+    sentence_holders: list[str | None] = field(default_factory=list)
+    sentence_roles: list[str] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    clause_texts: list[str] = field(default_factory=list)
+
+    def add_clause(self, sentence: int, unit, holder: str | None, role: str, attributed: bool, whole: bool) -> None:
+        """A clause read on its own; its evidence quotes the article exactly (the whole sentence for a main clause)."""
+        if role not in SIDES:
+            return
+        parent = self.sentences[sentence]
+        if whole:
+            start, end = parent.start, parent.end
+        else:
+            offset = parent.start - (parent.span.start_char + len(parent.span.text) - len(parent.span.text.lstrip()))
+            start, end = unit.start + offset, unit.end + offset
+        quote = parent.text[start - parent.start : end - parent.start]
+        self.statements.append(Statement(sentence, len(self.clause_texts), quote, start, end, holder, role, attributed))
+        self.clause_texts.append(unit.text)
+
+    def texts(self) -> list[str]:
+        """Sentences first, then split-off clauses: the order of rows in the probability matrix."""
+        return [s.text for s in self.sentences] + self.clause_texts
+
+    def statement_probabilities(self, probabilities: np.ndarray) -> np.ndarray:
+        rows = [s.sentence if s.clause is None else len(self.sentences) + s.clause for s in self.statements]
+        return probabilities[rows] if rows else np.zeros((0, probabilities.shape[1]))
 
 
 def error_row(article: Article, problem: str) -> dict:

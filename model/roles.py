@@ -66,18 +66,19 @@ class AliasMatcher:
         return [self.owner[m.group(1)] for m in self.pattern.finditer(text)] if self.pattern else []
 
 
-def _person_name(tokens) -> str | None:
-    """The PERSON entity in a phrase, else its run of proper nouns (NER sometimes tags a surname as ORG)."""
+def _person_name(tokens) -> tuple[str, int] | None:
+    """The PERSON entity in a phrase (weight 2), else its run of proper nouns (weight 1: NER sometimes tags a
+    surname as ORG, but title-case headlines also make common words proper nouns)."""
     for token in tokens:
         if token.ent_type_ == "PERSON":
             entity = next(e for e in token.doc.ents if e.start <= token.i < e.end)
-            return entity.text.removesuffix("'s").removesuffix("’s")
+            return entity.text.removesuffix("'s").removesuffix("’s"), 2
     proper = [
         t
         for t in tokens
         if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "NORP", "ORG") and t.text[:1].isupper() and t.lower_ not in TITLE_WORDS
     ]
-    return " ".join(t.text for t in proper) if proper else None
+    return (" ".join(t.text for t in proper), 1) if proper else None
 
 
 def _role_phrases(sentences: Sequence[Sentence]):
@@ -101,9 +102,10 @@ def find_roles(
     # Envoy: people named next to a role noun; the most frequent wins. "envoy to Russia" hints the counterpart.
     names, sides, hinted, evidence = Counter(), Counter(), Counter(), {}
     for role_token, phrase in _role_phrases(sentences):
-        name = _person_name(phrase)
-        if name:
-            names[name] += 1
+        found = _person_name(phrase)
+        if found:
+            name, weight = found
+            names[name] += weight
             evidence.setdefault(name, []).append(" ".join(t.text for t in phrase))
         for token in phrase:
             party = matcher.first(token.text) if token.dep_ in ("compound", "amod", "poss", "nmod") else None

@@ -1,12 +1,12 @@
 import pytest
 
-from model.attribution import PREVIOUS_SPEAKER, holders
+from model.attribution import PREVIOUS_SPEAKER, holders, stance_units
 
 
 def first_holder(nlp, sentence: str) -> str:
     found = holders(next(nlp(sentence).sents))
     assert found, f"no holder found in {sentence!r}"
-    return found[0]
+    return found[0].text
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,24 @@ def test_places_in_a_subject_after_between_do_not_become_speakers(nlp):
 
 def test_a_sentence_without_subject_has_no_holder(nlp):
     assert holders(next(nlp("Background and context").sents)) == []
+
+
+def test_a_passive_subject_is_not_a_stance_holder(nlp):
+    assert holders(next(nlp("The proposal was rejected on Monday.").sents)) == []
+
+
+def test_reported_speech_is_attributed_and_a_bare_subject_is_not(nlp):
+    (spoken,) = holders(next(nlp("The minister said the border would stay closed.").sents))
+    (acting,) = holders(next(nlp("The minister closed the border.").sents))
+    assert spoken.attributed and not acting.attributed
+
+
+def test_a_sentence_mixing_two_holders_splits_into_their_clauses(nlp):
+    sentence = next(nlp("Ellison's remarks, which suggested a possible thaw, were met with doubt as Tehran continued to insist on enrichment.").sents)
+    units = {unit.holder.text if unit.holder else None: unit.text for unit in stance_units(sentence)}
+    assert units["Ellison's remarks"] == "Ellison's remarks suggested a possible thaw"
+    assert units["Tehran"] == "Tehran continued to insist on enrichment"
+
+
+def test_a_single_holder_sentence_is_not_split(nlp):
+    assert stance_units(next(nlp("Peskov said recognition of the regions is non-negotiable.").sents)) == []

@@ -15,30 +15,35 @@ PROBABILITIES = np.array(
 
 
 def test_side_stance_weighs_conciliatory_against_hardline():
-    stance = side_stance(PROBABILITIES, [0, 1], LABELS)
+    stance = side_stance(PROBABILITIES[[0, 1]], np.ones(2), LABELS)
     assert stance.label == "conciliatory"
     assert stance.score == pytest.approx((0.85 + 0.7) / (0.95 + 0.9))
     assert stance.evidence == [0, 1]
 
 
 def test_a_side_with_only_neutral_sentences_has_no_stance():
-    stance = side_stance(PROBABILITIES, [3], LABELS)
+    stance = side_stance(PROBABILITIES[[3]], np.ones(1), LABELS)
     assert stance.score is None and stance.label is None
 
 
 def test_opposite_stances_are_a_misreading():
-    gap = gap_between(side_stance(PROBABILITIES, [0, 1], LABELS), side_stance(PROBABILITIES, [2], LABELS), "Ellison", "Iran")
+    gap = gap_between(side_stance(PROBABILITIES[[0, 1]], np.ones(2), LABELS), side_stance(PROBABILITIES[[2]], np.ones(1), LABELS), "Ellison", "Iran")
     assert gap.misreading and gap.score >= GAP_THRESHOLD
     assert "Ellison reads a conciliatory stance while Iran states a hardline one" in gap.explanation
     assert 0 < gap.confidence <= 1
 
 
 def test_agreeing_sides_are_not_a_misreading():
-    gap = gap_between(side_stance(PROBABILITIES, [0], LABELS), side_stance(PROBABILITIES, [1], LABELS), "Ellison", "Iran")
+    gap = gap_between(side_stance(PROBABILITIES[[0]], np.ones(1), LABELS), side_stance(PROBABILITIES[[1]], np.ones(1), LABELS), "Ellison", "Iran")
     assert not gap.misreading and gap.score < 0.2
 
 
 def test_a_silent_side_means_no_gap():
-    gap = gap_between(side_stance(PROBABILITIES, [0], LABELS), side_stance(PROBABILITIES, [], LABELS), "Ellison", "Iran")
+    gap = gap_between(side_stance(PROBABILITIES[[0]], np.ones(1), LABELS), side_stance(PROBABILITIES[[]], np.ones(0), LABELS), "Ellison", "Iran")
     assert gap.score is None and not gap.misreading
     assert "Iran expresses no clear stance" in gap.explanation
+
+
+def test_weights_let_attributed_words_outweigh_a_bare_subject():
+    stance = side_stance(PROBABILITIES[[0, 2]], np.array([1.0, 0.2]), LABELS)
+    assert stance.label == "conciliatory"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from data.loading import DataError, check_label_coverage, file_fingerprint, label_set, load_examples
+from data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from tests.conftest import write_jsonl
 
 
@@ -81,3 +81,12 @@ def test_fingerprint_changes_with_content(tmp_path):
     path.write_text(json.dumps({"text": "b", "label": "neutral"}))
     assert file_fingerprint(path)["sha256"] != before["sha256"]
     assert before["bytes"] == path.stat().st_size
+
+
+def test_duplicates_within_and_across_splits_are_reported_with_file_and_line(tmp_path):
+    train = load_examples(write_jsonl(tmp_path / "train.jsonl", [{"text": "They met.", "label": "neutral"}, {"text": "they  met.", "label": "neutral"}]))
+    test = load_examples(write_jsonl(tmp_path / "test.jsonl", [{"text": "They met.", "label": "hardline"}, {"text": "Other.", "label": "neutral"}]))
+    problems = duplicate_report({"train": train, "test": test})
+    assert len(problems) == 2
+    assert problems[0].startswith(f"{tmp_path / 'train.jsonl'}:2: repeats {tmp_path / 'train.jsonl'}:1")
+    assert problems[1].startswith(f"{tmp_path / 'test.jsonl'}:1: repeats")

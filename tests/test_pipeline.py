@@ -63,3 +63,20 @@ def test_every_article_gets_one_row_in_input_order(analyzer):
     rows = list(analyzer.analyze(articles))
     assert [r["id"] for r in rows] == ["0", "1", "2", "3", "4"]
     assert [r["error"] is not None for r in rows] == [False, True, False, False, True]
+
+
+MIXED_ARTICLE = """Envoy Upbeat as Tehran Digs In
+US special envoy Mark Ellison said the talks had been constructive and welcomed real progress.
+Ellison's remarks, which suggested a possible thaw, were met with doubt as Tehran continued to insist on its demands and rejected any limits.
+Iranian spokesman Reza Karimi said the demands were non-negotiable."""
+
+
+def test_a_sentence_mixing_sides_gives_each_side_its_own_clause_as_evidence(analyzer):
+    row = analyze_one(analyzer, MIXED_ARTICLE)
+    quotes = {e["holder"]: e["text"] for side in ("envoy", "counterpart") for e in row["evidence"][side]}
+    assert quotes["Ellison's remarks"] == "suggested a possible thaw"
+    assert quotes["Tehran"].startswith("Tehran continued to insist")
+    for side in ("envoy", "counterpart"):
+        for evidence in row["evidence"][side]:
+            assert MIXED_ARTICLE[evidence["start"] : evidence["end"]] == evidence["text"]
+    assert row["misreading"] is True

@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
-from data.loading import Example, check_label_coverage, file_fingerprint, label_set, load_examples
+from data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from evaluation.metrics import classification_metrics, plot_confusion_matrix, report_text
 from model.classifier import FramingClassifier
 from model.tracking import (
@@ -146,6 +146,11 @@ def main(argv: list[str] | None = None) -> dict:
     test = load_examples(args.test_file, allowed_labels=labels)
     check_label_coverage(train, {"validation": validation, "test": test})
     real_dev = load_examples(args.real_dev_file, allowed_labels=labels) if Path(args.real_dev_file).exists() else []
+    duplicates = duplicate_report({"train": train, "validation": validation, "test": test})
+    for problem in duplicates[:20]:
+        log.warning("duplicate sentence: %s", problem)
+    if len(duplicates) > 20:
+        log.warning("... %d duplicate sentences in all", len(duplicates))
     if args.limit:
         train, validation, test, real_dev = (split[: args.limit] for split in (train, validation, test, real_dev))
     log.info("data: %d train, %d validation, %d test, %d real dev; labels %s", len(train), len(validation), len(test), len(real_dev), labels)
@@ -181,7 +186,7 @@ def main(argv: list[str] | None = None) -> dict:
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
                 mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
-            mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test)})
+            mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates)})
             mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
         # ---- train ------------------------------------------------------------------------------------------------
