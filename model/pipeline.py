@@ -29,6 +29,16 @@ class Article:
     error: str | None = None  # set by readers when the input could not be read
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(article: Article) -> Article:
+    """Lone surrogates (from broken decoders) cannot be encoded; U+FFFD keeps every offset in place."""
+    if LONE_SURROGATE.search(article.text):
+        article = Article(article.id, LONE_SURROGATE.sub("\ufffd", article.text), article.title, article.error)
+    return article
+
+
 def input_problem(article: Article, max_chars: int = MAX_ARTICLE_CHARS) -> str | None:
     """Why an article cannot be analysed, or None. Every article still gets a row."""
     if article.error:
@@ -64,7 +74,7 @@ class ArticleAnalyzer:
 
     def analyze(self, articles: Iterable[Article], with_sentences: bool = False) -> Iterator[dict]:
         """One row per input article, in input order; `sentences` rows are attached when asked for."""
-        articles = iter(articles)
+        articles = (replace_surrogates(article) for article in articles)
         while chunk := list(islice(articles, self.articles_per_batch)):
             yield from self._analyze_chunk(chunk, with_sentences)
 

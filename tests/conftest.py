@@ -94,6 +94,7 @@ def tracking_uri(tmp_path: Path, monkeypatch) -> str:
     import mlflow
 
     mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("tests")  # forget the active experiment of an earlier test's store
     return uri
 
 
