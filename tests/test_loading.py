@@ -90,3 +90,11 @@ def test_duplicates_within_and_across_splits_are_reported_with_file_and_line(tmp
     assert len(problems) == 2
     assert problems[0].startswith(f"{tmp_path / 'train.jsonl'}:2: repeats {tmp_path / 'train.jsonl'}:1")
     assert problems[1].startswith(f"{tmp_path / 'test.jsonl'}:1: repeats")
+
+
+def test_near_duplicates_are_found_and_distinct_sentences_are_not():
+    from data.near_duplicates import near_duplicate_pairs
+
+    left = ["Tehran said on Monday it was ready to resume the nuclear talks in Vienna.", "The storm flooded the delta."]
+    right = ["Tehran said on Monday it was not ready to resume the nuclear talks in Vienna.", "Shares fell sharply in Tokyo."]
+    assert [(i, j) for i, j, _ in near_duplicate_pairs(left, right)] == [(0, 0)]

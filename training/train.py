@@ -60,6 +60,7 @@ class TrainArgs:
     max_length: int = field(default=96, metadata={"help": "Tokens per sentence; longer ones are truncated."})
     warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps with linear warm-up."})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
+    label_smoothing: float = field(default=0.0, metadata={"help": "Cross-entropy label smoothing (curbs over-confidence on written data)."})
     seed: int = field(default=13, metadata={"help": "Seed for shuffling, dropout and head initialisation."})
     limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
     experiment_name: str = field(default="misread-framing", metadata={"help": "MLflow experiment."})
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> dict:
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
     generator = torch.Generator().manual_seed(args.seed)
+    loss_function = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
 
     best_f1, best_state, best_epoch, first_epoch, previous_seconds = -1.0, None, 0, 1, 0.0
     if resumed:
@@ -201,7 +203,8 @@ def main(argv: list[str] | None = None) -> dict:
                 unit="batch",
             )
             for batch in progress:
-                loss = network(**batch).loss
+                targets_batch = batch.pop("labels")
+                loss = loss_function(network(**batch).logits, targets_batch)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
                 optimizer.step()

@@ -1,0 +1,53 @@
+"""The project's corpus as shipped: size, balance, coverage, clean splits and a datasheet that matches."""
+import json
+from collections import Counter
+
+import pytest
+
+from data import SPLIT_FILES
+from data.loading import label_set, load_examples
+from data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
+from data.near_duplicates import near_duplicate_pairs
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return {name: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] for name, path in SPLIT_FILES.items()}
+
+
+def test_every_split_loads_through_the_public_loader():
+    labels = label_set(load_examples(SPLIT_FILES["train"]))
+    assert labels == ["conciliatory", "hardline", "neutral", "speculative"]
+    for path in SPLIT_FILES.values():
+        load_examples(path, allowed_labels=labels)
+
+
+def test_the_corpus_is_large_balanced_and_broad(splits):
+    rows = [row for split in splits.values() for row in split]
+    assert len(rows) >= 2400
+    shares = {label: n / len(rows) for label, n in Counter(r["label"] for r in rows).items()}
+    assert min(shares.values()) >= 0.15, shares
+    assert len({r["conflict"] for r in rows if r["conflict"] != "none"}) >= 15
+    hard_cases = sum(r["phenomenon"] != "plain" for r in rows) / len(rows)
+    assert hard_cases >= 0.4
+
+
+def test_no_sentence_has_a_near_duplicate_in_another_split(splits):
+    texts = {name: [r["text"] for r in rows] for name, rows in splits.items()}
+    for first, second in (("train", "validation"), ("train", "test"), ("validation", "test")):
+        pairs = near_duplicate_pairs(texts[first], texts[second])
+        assert not pairs, f"{first}/{second}: {[(texts[first][i], texts[second][j]) for i, j, _ in pairs[:3]]}"
+
+
+def test_minimal_pair_sets_stay_in_one_split(splits):
+    where = {}
+    for name, rows in splits.items():
+        for row in rows:
+            if row["pair"]:
+                assert where.setdefault(row["pair"], name) == name, row["pair"]
+
+
+def test_the_datasheet_counts_match_the_split_files(splits):
+    sheet = DATASHEET.read_text(encoding="utf-8")
+    table = sheet.split(COUNTS_START)[1].split(COUNTS_END)[0].strip()
+    assert table == counts_table(splits)
