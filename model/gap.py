@@ -19,6 +19,16 @@ class SideStance:
     evidence: list[int]  # row indices of the side's statements, strongest first
 
 
+def as_own_words(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Probabilities for words an actor said itself: by the guideline, an actor's own hedge is still that actor's
+    stance, never third-party conjecture, so `speculative` is dropped and the rest renormalised."""
+    if "speculative" not in labels or len(probabilities) == 0:
+        return probabilities
+    own = probabilities.copy()
+    own[:, labels.index("speculative")] = 0.0
+    return own / np.maximum(own.sum(axis=1, keepdims=True), 1e-9)
+
+
 def side_stance(probabilities: np.ndarray, weights: np.ndarray, labels: Sequence[str], top: int = 3) -> SideStance:
     """Weighted balance of conciliatory against hardline over one side's statements (rows of `probabilities`).
 

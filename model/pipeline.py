@@ -10,7 +10,7 @@ import numpy as np
 
 from model.attribution import PREVIOUS_SPEAKER, Holder, holders, stance_units
 from model.classifier import FramingClassifier
-from model.gap import gap_between, side_stance
+from model.gap import as_own_words, gap_between, side_stance
 from model.roles import AliasMatcher, assign_role, find_roles, load_alias_table
 from model.segmentation import Sentence, load_spacy, segment_many
 
@@ -142,15 +142,18 @@ class ArticleAnalyzer:
 
         def side(role: str):
             rows = [i for i, s in enumerate(attribution.statements) if s.role == role]
-            weights = np.array([1.0 if attribution.statements[i].attributed else UNATTRIBUTED_WEIGHT for i in rows])
-            stance = side_stance(statement_probabilities[rows], weights, labels)
+            attributed = np.array([attribution.statements[i].attributed for i in rows], dtype=bool)
+            weights = np.where(attributed, 1.0, UNATTRIBUTED_WEIGHT)
+            side_probabilities = statement_probabilities[rows].copy()
+            side_probabilities[attributed] = as_own_words(side_probabilities[attributed], labels)
+            stance = side_stance(side_probabilities, weights, labels)
             evidence = [
                 {
                     "text": attribution.statements[rows[i]].text,
                     "start": attribution.statements[rows[i]].start,
                     "end": attribution.statements[rows[i]].end,
                     "holder": attribution.statements[rows[i]].holder,
-                    "label": labels[int(statement_probabilities[rows[i]].argmax())],
+                    "label": labels[int(side_probabilities[i].argmax())],
                 }
                 for i in stance.evidence
             ]

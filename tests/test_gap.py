@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from model.gap import GAP_THRESHOLD, gap_between, side_stance
+from model.gap import GAP_THRESHOLD, as_own_words, gap_between, side_stance
 
 LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
 PROBABILITIES = np.array(
@@ -47,3 +47,10 @@ def test_a_silent_side_means_no_gap():
 def test_weights_let_attributed_words_outweigh_a_bare_subject():
     stance = side_stance(PROBABILITIES[[0, 2]], np.array([1.0, 0.2]), LABELS)
     assert stance.label == "conciliatory"
+
+
+def test_an_actors_own_hedged_words_keep_their_direction_without_the_speculative_share():
+    hedged = np.array([[0.3, 0.05, 0.05, 0.6]])
+    own = as_own_words(hedged, LABELS)
+    np.testing.assert_allclose(own, [[0.75, 0.125, 0.125, 0.0]])
+    assert side_stance(own, np.ones(1), LABELS).label == "conciliatory"
