@@ -14,6 +14,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreT
 
 SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
 PRECISIONS = ("auto", "fp32", "bf16")
+SHAPE_STEP = 8  # pad widths to multiples of this: fewer distinct shapes, better AMX/AVX-512 tiling
 
 
 def bf16_is_fast() -> bool:
@@ -133,17 +134,24 @@ class FramingClassifier:
 
     # ---- inference ----------------------------------------------------------------------------------------------
     def _batches(self, texts: Sequence[str]):
-        """Yield (positions, batch) in order of token length, each padded only to its own longest sentence."""
+        """Yield (positions, batch) in order of token length, each padded only to its own longest sentence.
+
+        Widths round up to a multiple of 8 and short final batches are filled with copies of their first row, so
+        the set of tensor shapes stays small: oneDNN caches kernels per shape, and a long batch job would
+        otherwise keep adding to that cache (memory growth) and pay for new kernels.
+        """
         encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)["input_ids"]
         lengths = np.array([len(ids) for ids in encoded])
         order = np.argsort(lengths, kind="stable")
         pad_id = self.tokenizer.pad_token_id or 0
         for start in range(0, len(order), self.batch_size):
             positions = order[start : start + self.batch_size]
-            width = int(lengths[positions].max())
-            input_ids = torch.full((len(positions), width), pad_id, dtype=torch.long)
-            attention_mask = torch.zeros((len(positions), width), dtype=torch.long)
-            for row, index in enumerate(positions):
+            width = -(-int(lengths[positions].max()) // SHAPE_STEP) * SHAPE_STEP
+            rows = len(positions) if len(order) <= self.batch_size else self.batch_size
+            input_ids = torch.full((rows, width), pad_id, dtype=torch.long)
+            attention_mask = torch.zeros((rows, width), dtype=torch.long)
+            for row in range(rows):
+                index = positions[row] if row < len(positions) else positions[0]
                 input_ids[row, : lengths[index]] = torch.tensor(encoded[index])
                 attention_mask[row, : lengths[index]] = 1
             yield positions, {"input_ids": input_ids, "attention_mask": attention_mask}
@@ -155,7 +163,7 @@ class FramingClassifier:
             return probabilities
         with torch.inference_mode():
             for positions, batch in self._batches(texts):
-                logits = self.model(**batch).logits
+                logits = self.model(**batch).logits[: len(positions)]
                 probabilities[positions] = torch.softmax(logits.float(), dim=-1).numpy()
         return probabilities
 

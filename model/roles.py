@@ -13,6 +13,8 @@ from model.segmentation import Sentence
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
 ROLE_NOUNS = {"envoy", "ambassador", "negotiator", "mediator", "emissary", "representative", "intermediary", "go-between"}
+# An envoy "to the UN" deals with its members, not with the organisation: no counterpart hint from these.
+INTERNATIONAL_BODIES = {"United Nations", "European Union", "NATO"}
 TITLE_WORDS = ROLE_NOUNS | {"special", "chief", "peace", "top", "senior", "president", "minister", "secretary", "general", "foreign"}
 
 
@@ -100,13 +102,15 @@ def find_roles(
     parties = {name: set(aliases) for name, aliases in table.items()}
 
     # Envoy: people named next to a role noun; the most frequent wins. "envoy to Russia" hints the counterpart.
-    names, sides, hinted, evidence = Counter(), Counter(), Counter(), {}
+    names, sides, hinted, evidence, unnamed = Counter(), Counter(), Counter(), {}, Counter()
     for role_token, phrase in _role_phrases(sentences):
         found = _person_name(phrase)
         if found:
             name, weight = found
             names[name] += weight
             evidence.setdefault(name, []).append(" ".join(t.text for t in phrase))
+        else:
+            unnamed[" ".join(t.text for t in phrase if t.dep_ in ("amod", "compound") or t is role_token)] += 1
         for token in phrase:
             party = matcher.first(token.text) if token.dep_ in ("compound", "amod", "poss", "nmod") else None
             if party:
@@ -115,7 +119,7 @@ def find_roles(
             if child.dep_ == "prep" and child.lower_ == "to":
                 for obj in child.children:
                     party = matcher.first(" ".join(t.text for t in noun_phrase(obj)))
-                    if party:
+                    if party and party not in INTERNATIONAL_BODIES:
                         hinted[party] += 1
     envoy_party = None
     if envoy:
@@ -123,6 +127,10 @@ def find_roles(
     elif names:
         name = names.most_common(1)[0][0]
         envoy_party = Party(name, {name, name.split()[-1]}, evidence[name])
+    elif unnamed:
+        # "Ukraine's chief negotiator said ...": an envoy known only by role is still the envoy.
+        title = unnamed.most_common(1)[0][0]
+        envoy_party = Party(title, {title}, [f"named only by role: {title}"])
     envoy_side = sides.most_common(1)[0][0] if sides else None
 
     # Spokespeople and ministers speak for their party: "Kremlin spokesperson Dmitry Peskov" -> Peskov is Russia.

@@ -62,3 +62,14 @@ def test_a_broken_aliases_file_names_itself(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="aliases.json: cannot read the aliases file"):
         load_alias_table(path)
+
+
+def test_an_envoy_named_only_by_role_is_still_found(nlp):
+    roles = roles_of(nlp, "Ukraine's chief negotiator said the talks had reached a dead end. The Kremlin called the talks constructive.")
+    assert roles.envoy.name == "chief negotiator"
+    assert roles.counterpart.name == "Russia"
+
+
+def test_an_ambassador_to_the_un_does_not_make_the_un_the_counterpart(nlp):
+    roles = roles_of(nlp, "Pakistan's ambassador to the United Nations, Tariq Farooqui, accused India of blocking dialogue. New Delhi said it was ready to talk.")
+    assert roles.counterpart.name == "India"
