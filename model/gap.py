@@ -19,14 +19,19 @@ class SideStance:
     evidence: list[int]  # row indices of the side's statements, strongest first
 
 
+MIN_DIRECTION_MASS = 0.1  # below this the other labels are noise: renormalising would invent a stance
+
+
 def as_own_words(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Probabilities for words an actor said itself: by the guideline, an actor's own hedge is still that actor's
-    stance, never third-party conjecture, so `speculative` is dropped and the rest renormalised."""
+    stance, never third-party conjecture, so `speculative` is dropped and the rest renormalised, where the rest
+    carries enough probability to show a direction."""
     if "speculative" not in labels or len(probabilities) == 0:
         return probabilities
     own = probabilities.copy()
     own[:, labels.index("speculative")] = 0.0
-    return own / np.maximum(own.sum(axis=1, keepdims=True), 1e-9)
+    remaining = own.sum(axis=1, keepdims=True)
+    return np.where(remaining >= MIN_DIRECTION_MASS, own / np.maximum(remaining, 1e-9), probabilities)
 
 
 def side_stance(probabilities: np.ndarray, weights: np.ndarray, labels: Sequence[str], top: int = 3) -> SideStance:

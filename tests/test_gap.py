@@ -54,3 +54,8 @@ def test_an_actors_own_hedged_words_keep_their_direction_without_the_speculative
     own = as_own_words(hedged, LABELS)
     np.testing.assert_allclose(own, [[0.75, 0.125, 0.125, 0.0]])
     assert side_stance(own, np.ones(1), LABELS).label == "conciliatory"
+
+
+def test_own_words_with_no_direction_are_left_as_they_are():
+    pure_hedge = np.array([[0.01, 0.0, 0.0, 0.99]])
+    np.testing.assert_allclose(as_own_words(pure_hedge, LABELS), pure_hedge)
