@@ -81,17 +81,17 @@ class ArticleAnalyzer:
     def _analyze_chunk(self, chunk: list[Article], with_sentences: bool) -> list[dict]:
         problems = [input_problem(a, self.max_chars) for a in chunk]
         valid = [a for a, p in zip(chunk, problems) if p is None]
-        segmented = dict(zip((a.id for a in valid), segment_many(self.nlp, (a.text for a in valid))))
-        attributed = {a.id: self._attribute(segmented[a.id]) for a in valid}
+        # Lists aligned with `valid`, not dicts by id: ids from a DataFrame may repeat.
+        attributed = [self._attribute(sentences) for sentences in segment_many(self.nlp, (a.text for a in valid))]
         # One classifier call for every sentence and split-off clause in the chunk keeps batches full.
-        texts = [text for a in valid for text in attributed[a.id].texts()]
+        texts = [text for attribution in attributed for text in attribution.texts()]
         probabilities = self.classifier.predict_proba(texts)
-        rows, cursor = [], 0
+        rows, cursor, next_valid = [], 0, iter(attributed)
         for article, problem in zip(chunk, problems):
             if problem:
                 rows.append(error_row(article, problem))
                 continue
-            attribution = attributed[article.id]
+            attribution = next(next_valid)
             count = len(attribution.texts())
             rows.append(self._article_row(article, attribution, probabilities[cursor : cursor + count], with_sentences))
             cursor += count

@@ -80,3 +80,8 @@ def test_a_sentence_mixing_sides_gives_each_side_its_own_clause_as_evidence(anal
         for evidence in row["evidence"][side]:
             assert MIXED_ARTICLE[evidence["start"] : evidence["end"]] == evidence["text"]
     assert row["misreading"] is True
+
+
+def test_repeated_ids_in_one_batch_keep_their_own_results(analyzer):
+    rows = list(analyzer.analyze([Article("same", ENVOY_ARTICLE), Article("same", NO_ENVOY_ARTICLE)]))
+    assert [r["envoy"] is not None for r in rows] == [True, False]
