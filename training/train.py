@@ -9,7 +9,6 @@ Sections, in order: args, logging, seed, tracking, data, labels, model, preproce
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import random
 import sys
