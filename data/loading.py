@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +56,7 @@ def _read_text(path: Path) -> str:
 
 
 def _jsonl_rows(path: Path) -> Iterable[tuple[int, dict]]:
-    for number, raw in enumerate(_read_text(path).splitlines(), start=1):
+    for number, raw in enumerate(_read_text(path).split("\n"), start=1):  # not splitlines: U+2028 may sit in text
         if not raw.strip():
             continue
         try:
@@ -68,7 +69,7 @@ def _jsonl_rows(path: Path) -> Iterable[tuple[int, dict]]:
 
 
 def _csv_rows(path: Path) -> Iterable[tuple[int, dict]]:
-    reader = csv.DictReader(_read_text(path).splitlines())
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise DataError(f"{path}:1: CSV header lacks column(s) {missing}; the header must name 'text' and 'label'.")
@@ -90,6 +91,8 @@ def _dataset_rows(path: Path) -> Iterable[tuple[int | None, dict]]:
         raise DataError(f"{path}: dataset lacks column(s) {missing}.")
     names = getattr(loaded.features["label"], "names", None)  # ClassLabel columns hold ints
     for index, row in enumerate(loaded):
+        if names and not 0 <= row["label"] < len(names):
+            raise DataError(f"{path}: row {index} has label id {row['label']} (missing or out of range for {names}).")
         label = names[row["label"]] if names else row["label"]
         yield index, {"text": row["text"], "label": label}
 

@@ -105,7 +105,10 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path) -> dict[str, flo
             break
         time.sleep(0.1)
     seconds = time.perf_counter() - started
-    rows = sum(1 for _ in out.open())
+    if process.returncode not in (0, 1):  # 1 means some articles had errors; anything else is a failed run
+        raise SystemExit(f"misread analyze failed (exit {process.returncode}): {' '.join(command)}")
+    with out.open() as handle:
+        rows = sum(1 for _ in handle)
     return {"seconds": seconds, "articles": rows, "peak_rss_mb": peak / 2**20}
 
 

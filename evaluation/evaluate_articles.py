@@ -25,7 +25,7 @@ def envoy_correct(gold: dict, predicted: dict | None) -> bool:
     if predicted is None:
         return False
     names = {gold["envoy"], *gold["envoy_aliases"]}
-    return predicted["name"] in names or predicted["name"].split()[-1] in " ".join(names)
+    return predicted["name"] in names or predicted["name"].split()[-1] in {word for name in names for word in name.split()}
 
 
 def counterpart_correct(gold: dict, predicted: dict | None) -> bool:

@@ -94,8 +94,8 @@ class FramingClassifier:
         if not (path / "config.json").exists():
             raise ModelLoadError(f"{path}: config.json is missing; the folder is not a saved framing classifier.")
         settings_file = path / SETTINGS_FILE
-        settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
         try:
+            settings = json.loads(settings_file.read_text()) if settings_file.exists() else {}
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True)
         except Exception as err:  # transformers raises many types for truncated or corrupt weights

@@ -36,18 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def finished_ids(out: Path) -> set[str]:
-    """Ids already written; a torn last line from a crash is cut off so it gets redone."""
+def finished_ids(out: Path) -> tuple[set[str], int]:
+    """Ids already written and how many of them failed; a torn last line from a crash is cut off so it gets redone."""
     if not out.exists():
-        return set()
+        return set(), 0
     data = out.read_bytes()
     if data and not data.endswith(b"\n"):
         out.write_bytes(data[: data.rfind(b"\n") + 1])
-    ids = set()
-    for line in out.read_text(encoding="utf-8").splitlines():
+    ids, failed = set(), 0
+    for line in out.read_text(encoding="utf-8").split("\n"):
         if line.strip():
-            ids.add(json.loads(line)["id"])
-    return ids
+            row = json.loads(line)
+            ids.add(row["id"])
+            failed += row.get("error") is not None
+    return ids, failed
 
 
 def _pending(articles: Iterator[Article], done: set[str]) -> Iterator[Article]:
@@ -83,7 +85,7 @@ def analyze(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = finished_ids(out)
+    done, failed_before = finished_ids(out)
     if done and not args.quiet:
         print(f"resuming: {len(done)} articles already in {out}", file=sys.stderr)
     wants_sentences = bool(args.sentences or args.html)
@@ -111,7 +113,7 @@ def analyze(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary_table(rows_for_table))
         print(f"\n{progress.n} articles analysed, {failed} with errors, results in {out}")
-    return EXIT_ARTICLE_ERRORS if failed else EXIT_OK
+    return EXIT_ARTICLE_ERRORS if failed or failed_before else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

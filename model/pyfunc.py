@@ -55,7 +55,8 @@ class ArticlePipelinePyfunc(mlflow.pyfunc.PythonModel):
             raise ValueError(f"input needs a 'text' column; got columns {list(model_input.columns)}")
         ids = model_input["id"].astype(str) if "id" in model_input.columns else model_input.index.astype(str)
         titles = model_input["title"].fillna("").astype(str) if "title" in model_input.columns else [""] * len(model_input)
-        articles = [Article(i, str(t) if t is not None else "", title=h) for i, t, h in zip(ids, model_input["text"], titles)]
+        texts = model_input["text"].fillna("").astype(str)
+        articles = [Article(i, t, title=h) for i, t, h in zip(ids, texts, titles)]
         rows = []
         for row in self.analyzer.analyze(articles):
             flat = {column: row.get(column) for column in ARTICLE_COLUMNS}

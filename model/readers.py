@@ -107,7 +107,12 @@ def _row_article(path: Path, line: int, row: dict) -> Article:
 
 
 def _jsonl_articles(path: Path) -> Iterator[Article]:
-    with path.open("rb") as handle:  # line by line, so a large file never sits in memory at once
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        yield Article(str(path), "", error=f"{path}: cannot open ({err.strerror})")
+        return
+    with handle:  # line by line, so a large file never sits in memory at once
         for line, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue

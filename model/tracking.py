@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
@@ -39,7 +40,7 @@ def check_tracking_store(uri: str, timeout_s: float = 5.0) -> None:
             raise TrackingError(f"{uri}: {db} is read-only; fix its permissions or pass another --tracking-uri.")
         if db.exists():
             try:
-                with sqlite3.connect(db, timeout=timeout_s) as connection:
+                with closing(sqlite3.connect(db, timeout=timeout_s)) as connection:
                     connection.execute("BEGIN IMMEDIATE")  # needs the write lock: fails if another process holds it
                     connection.rollback()
             except sqlite3.OperationalError as err:
@@ -57,6 +58,13 @@ def check_tracking_store(uri: str, timeout_s: float = 5.0) -> None:
                 f"{uri}: the tracking server does not answer ({err.__class__.__name__}). Start it "
                 f"(`mlflow server --backend-store-uri {DEFAULT_TRACKING_URI}`) or pass another --tracking-uri."
             ) from err
+
+
+def artifact_root_for(uri: str) -> str | None:
+    """Artifacts of a SQLite store live beside its database file (the project's store: ./mlartifacts)."""
+    if not uri.startswith("sqlite:///"):
+        return None  # a server decides where its artifacts go
+    return (Path(uri.removeprefix("sqlite:///")).parent / DEFAULT_ARTIFACT_ROOT.name).as_uri()
 
 
 def ui_command(uri: str) -> str:
@@ -85,13 +93,14 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
     from mlflow.exceptions import MlflowException
 
     mlflow.set_tracking_uri(resolve_tracking_uri(tracking_uri))
-    try:
-        local = mlflow.artifacts.download_artifacts(
-            artifact_uri=f"{spec.rstrip('/')}/artifacts/{CLASSIFIER_ARTIFACT}", dst_path=tempfile.mkdtemp(prefix="misread-")
-        )
-    except MlflowException as err:
-        raise ModelLoadError(
-            f"{spec}: no framing model found there ({err.message.splitlines()[0]}). "
-            "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
-        ) from err
-    return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision)
+    with tempfile.TemporaryDirectory(prefix="misread-") as scratch:  # weights are in memory once loaded
+        try:
+            local = mlflow.artifacts.download_artifacts(
+                artifact_uri=f"{spec.rstrip('/')}/artifacts/{CLASSIFIER_ARTIFACT}", dst_path=scratch
+            )
+        except MlflowException as err:
+            raise ModelLoadError(
+                f"{spec}: no framing model found there ({err.message.splitlines()[0]}). "
+                "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
+            ) from err
+        return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision)

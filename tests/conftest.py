@@ -125,7 +125,7 @@ The army said it had repelled two attacks near the river."""
 
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory) -> Path:
-    """The packaged MiniLM fine-tuned on the project's corpus by train.py (about 2 minutes on 2 cores)."""
+    """The packaged MiniLM fine-tuned on the project's corpus by train.py (about 7 minutes on 2 cores)."""
     from training.train import main
 
     folder = tmp_path_factory.mktemp("trained")

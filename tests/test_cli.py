@@ -77,3 +77,9 @@ def test_the_seed_article_is_flagged_as_a_misreading(trained_model_dir, tmp_path
     assert row["envoy_stance"]["label"] == "conciliatory" and row["counterpart_stance"]["label"] == "hardline"
     assert any("thaw" in e["text"] for e in row["evidence"]["envoy"])
     assert any("non-negotiable" in e["text"] for e in row["evidence"]["counterpart"])
+
+
+def test_a_resumed_run_still_reports_earlier_failures_in_its_exit_code(model_dir, articles, tmp_path):
+    out = tmp_path / "out.jsonl"
+    assert main(["analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]) == 1
+    assert main(["analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]) == 1

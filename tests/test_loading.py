@@ -98,3 +98,12 @@ def test_near_duplicates_are_found_and_distinct_sentences_are_not():
     left = ["Tehran said on Monday it was ready to resume the nuclear talks in Vienna.", "The storm flooded the delta."]
     right = ["Tehran said on Monday it was not ready to resume the nuclear talks in Vienna.", "Shares fell sharply in Tokyo."]
     assert [(i, j) for i, j, _ in near_duplicate_pairs(left, right)] == [(0, 0)]
+
+
+def test_csv_cells_keep_their_newlines_and_line_numbers_stay_true(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('text,label\n"talks\nended",neutral\n,neutral\n')
+    with pytest.raises(DataError, match=r"multi\.csv:4: empty text"):
+        load_examples(path)
+    path.write_text('text,label\n"talks\nended",neutral\n')
+    assert load_examples(path)[0].text == "talks\nended"

@@ -55,7 +55,7 @@ def test_training_logs_params_metrics_artifacts_and_a_registered_model(corpus_fi
 
 def test_an_unknown_label_in_validation_stops_training_before_any_run(corpus_files, tracking_uri, tiny_model_dir):
     corpus_files["validation"].write_text('{"text": "x", "label": "angry"}\n')
-    with pytest.raises(Exception, match=r"validation\.jsonl:1: unknown label 'angry'"):
+    with pytest.raises(Exception, match=r"validation\.jsonl:1: label 'angry' in the validation data never appears in the training data"):
         run_training(corpus_files, tracking_uri, tiny_model_dir)
 
 
