@@ -38,6 +38,7 @@ class StanceUnit:
     text: str  # what the classifier reads for this holder
     start: int  # character offsets in the parsed document
     end: int
+    main: bool = False  # the main clause, what is left of the sentence once the other clauses are split off
 
 
 def noun_phrase(token) -> list:
@@ -110,14 +111,14 @@ def holders(span) -> list[Holder]:
     return list(unique.values())
 
 
-def _unit(tokens, holder: Holder | None, prefix: str = "") -> StanceUnit:
+def _unit(tokens, holder: Holder | None, prefix: str = "", main: bool = False) -> StanceUnit:
     tokens = sorted(tokens, key=lambda t: t.i)
     while tokens and tokens[0].dep_ in ("mark", "cc", "punct") or (tokens and tokens[0].lower_ in RELATIVE_PRONOUNS):
         tokens = tokens[1:]
     body = "".join(t.text_with_ws for t in tokens).strip().strip(",;").strip()
     start = tokens[0].idx if tokens else 0
     end = tokens[-1].idx + len(tokens[-1].text) if tokens else 0
-    return StanceUnit(holder, f"{prefix} {body}".strip() if prefix else body, start, end)
+    return StanceUnit(holder, f"{prefix} {body}".strip() if prefix else body, start, end, main)
 
 
 def stance_units(span) -> list[StanceUnit]:
@@ -142,7 +143,7 @@ def stance_units(span) -> list[StanceUnit]:
         units.append(_unit(tokens, holder, prefix))
     main_tokens = [t for t in span if t.i not in split_tokens]
     main_holder = next(iter(holders_of_tokens(span, split_tokens)), None)
-    units.insert(0, _unit(main_tokens, main_holder))
+    units.insert(0, _unit(main_tokens, main_holder, main=True))
     return [unit for unit in units if unit.text]
 
 

@@ -123,9 +123,9 @@ class ArticleAnalyzer:
             unit_sides = {r for _, (_, r) in units if r in SIDES}
             if len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
                 # Different sides in one sentence: each side is judged on its own clause.
-                for position, (unit, (unit_holder, unit_role)) in enumerate(units):
-                    whole = position == 0  # the main clause: quote the whole sentence as evidence
-                    result.add_clause(index, unit, unit_holder, unit_role, unit.holder.attributed if unit.holder else False, whole)
+                for unit, (unit_holder, unit_role) in units:
+                    # The main clause is quoted as the whole sentence; split-off clauses as themselves.
+                    result.add_clause(index, unit, unit_holder, unit_role, unit.holder.attributed if unit.holder else False, unit.main)
             elif role in SIDES:
                 result.statements.append(Statement(index, None, sentence.text, sentence.start, sentence.end, holder, role, attributed))
             if holder:

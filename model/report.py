@@ -61,7 +61,7 @@ def summary_table(rows: list[dict], limit: int = 20) -> str:
     """A few lines a person can scan: the flagged articles first, then errors."""
     header = f"{'id':40} {'envoy':18} {'counterpart':14} {'gap':>5} {'misreading':>10}  note"
     lines = [header, "-" * len(header)]
-    ordered = sorted(rows, key=lambda r: (not r.get("misreading"), bool(r.get("error")) is False, -(r.get("gap") or 0)))
+    ordered = sorted(rows, key=lambda r: (not r.get("misreading"), r.get("error") is None, -(r.get("gap") or 0)))
     for row in ordered[:limit]:
         envoy = (row.get("envoy") or {}).get("name", "-")
         counterpart = (row.get("counterpart") or {}).get("name", "-")
