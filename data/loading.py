@@ -24,6 +24,7 @@ class Example:
     text: str
     label: str
     source: str  # "file:line" so any later complaint can point back to the row
+    id: str = ""  # the row's own "id" column, where the file has one
 
 
 def _where(path: Path, line: int | None) -> str:
@@ -44,7 +45,7 @@ def _check_row(row: dict, path: Path, line: int | None, allowed_labels: Sequence
         raise DataError(
             f"{_where(path, line)}: unknown label {label!r}; expected one of {sorted(allowed_labels)}."
         )
-    return Example(text=text.strip(), label=label, source=_where(path, line))
+    return Example(text=text.strip(), label=label, source=_where(path, line), id=str(row.get("id") or ""))
 
 
 def _read_text(path: Path) -> str:

@@ -21,6 +21,7 @@ from data.loading import Example, load_examples
 from evaluation.metrics import (
     classification_metrics,
     expected_calibration_error,
+    half_macro_f1,
     plot_confusion_matrix,
     plot_reliability,
     report_text,
@@ -54,6 +55,8 @@ def score(model, examples: list[Example], prefix: str, folder: Path) -> dict[str
     gold_index = [labels.index(label) for label in gold]
     metrics = classification_metrics(gold, predictions, labels, prefix)
     metrics[f"{prefix}_ece"] = expected_calibration_error(probabilities, gold_index)
+    if prefix == "real_dev":
+        metrics |= half_macro_f1(examples, predictions, labels, prefix)
     plot_confusion_matrix(gold, predictions, labels, prefix, folder / f"confusion_{prefix}.png")
     plot_reliability(probabilities, gold_index, prefix, folder / f"reliability_{prefix}.png")
     (folder / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
@@ -112,10 +115,11 @@ def results_table() -> str:
         match = runs[runs["tags.mlflow.runName"] == name]
         if len(match):
             rows.append((name, match.iloc[0]))
-    lines = ["| model | corpus test macro-F1 | real news macro-F1 | run id |", "|---|---|---|---|"]
+    columns = ("test_macro_f1", "real_dev_macro_f1", "real_dev_blind_macro_f1")
+    lines = ["| model | corpus test macro-F1 | real news macro-F1 | real news, blind half | run id |", "|---|---|---|---|---|"]
     for name, run in rows:
-        cells = [f"{run.get(f'metrics.{m}', float('nan')):.3f}" for m in ("test_macro_f1", "real_dev_macro_f1")]
-        lines.append(f"| {name} | {cells[0]} | {cells[1]} | `{run['run_id'][:8]}` |")
+        cells = " | ".join(f"{run.get(f'metrics.{m}', float('nan')):.3f}" for m in columns)
+        lines.append(f"| {name} | {cells} | `{run['run_id'][:8]}` |")
     return "\n".join(lines)
 
 

@@ -22,6 +22,22 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels:
     return metrics
 
 
+def half_macro_f1(examples: Sequence, predictions: Sequence[str], labels: Sequence[str], prefix: str = "real_dev") -> dict[str, float]:
+    """`{prefix}_analysis_macro_f1` and `{prefix}_blind_macro_f1` on the fixed halves of the real dev file (data/real_dev.py).
+
+    Empty for files without row ids, where no halves are defined.
+    """
+    from data.real_dev import real_dev_halves
+
+    if not all(e.id for e in examples):
+        return {}
+    predicted = {id(e): p for e, p in zip(examples, predictions)}
+    return {
+        f"{prefix}_{half}_macro_f1": classification_metrics([e.label for e in rows], [predicted[id(e)] for e in rows], labels, prefix)[f"{prefix}_macro_f1"]
+        for half, rows in real_dev_halves(list(examples)).items()
+    }
+
+
 def report_text(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> str:
     return classification_report(y_true, y_pred, labels=list(labels), digits=3, zero_division=0)
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from data import SPLIT_FILES
+from data import REAL_DEV_FILE, SPLIT_FILES
 from data.loading import label_set, load_examples
 from data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
 from data.near_duplicates import near_duplicate_pairs
@@ -37,6 +37,14 @@ def test_no_sentence_has_a_near_duplicate_in_another_split(splits):
     for first, second in (("train", "validation"), ("train", "test"), ("validation", "test")):
         pairs = near_duplicate_pairs(texts[first], texts[second])
         assert not pairs, f"{first}/{second}: {[(texts[first][i], texts[second][j]) for i, j, _ in pairs[:3]]}"
+
+
+@pytest.mark.skipif(not REAL_DEV_FILE.exists(), reason="the real news file lives outside the repo")
+def test_no_corpus_sentence_is_close_to_a_real_news_sentence(splits):
+    """The real news set is measured on, never trained on: nothing in the corpus may be copied or lightly edited from it."""
+    corpus = [r["text"] for rows in splits.values() for r in rows]
+    real = [e.text for e in load_examples(REAL_DEV_FILE)]
+    assert near_duplicate_pairs(corpus, real, threshold=0.5) == []
 
 
 def test_minimal_pair_sets_stay_in_one_split(splits):

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from evaluation.metrics import classification_metrics, expected_calibration_error, plot_confusion_matrix, plot_reliability
+from data.loading import Example
+from data.real_dev import real_dev_halves
+from evaluation.metrics import classification_metrics, expected_calibration_error, half_macro_f1, plot_confusion_matrix, plot_reliability
 
 LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
 
@@ -30,3 +32,18 @@ def test_plots_are_written_as_png(tmp_path):
     plot_reliability(np.array([[0.1, 0.7, 0.1, 0.1]] * 3), [1, 2, 2], "t", tmp_path / "r.png")
     for name in ("c.png", "r.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_half_scores_count_only_the_rows_of_each_half():
+    labels = ["hardline", "neutral"]
+    examples = [Example(text=f"s{i}", label=labels[i % 2], source=f"f:{i}", id=f"id-{i}") for i in range(8)]
+    blind_ids = {e.id for e in real_dev_halves(examples)["blind"]}
+    predictions = [e.label if e.id in blind_ids else "hardline" for e in examples]  # wrong only on analysis rows
+    scores = half_macro_f1(examples, predictions, labels)
+    assert scores["real_dev_blind_macro_f1"] == 1.0
+    assert scores["real_dev_analysis_macro_f1"] < 1.0
+
+
+def test_half_scores_are_skipped_for_files_without_ids():
+    examples = [Example(text="s", label="neutral", source="f:1")]
+    assert half_macro_f1(examples, ["neutral"], ["neutral"]) == {}

@@ -26,7 +26,7 @@ from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
-from evaluation.metrics import classification_metrics, plot_confusion_matrix, report_text
+from evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
 from model.classifier import FramingClassifier
 from model.tracking import (
     ARTICLE_PIPELINE_NAME,
@@ -67,6 +67,7 @@ class TrainArgs:
     tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
     threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
+    bf16: bool = field(default=False, metadata={"help": "Mixed precision: bf16 autocast for the forward pass (about 2x faster on CPUs with AMX; weights stay fp32)."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
 
@@ -203,7 +204,9 @@ def main(argv: list[str] | None = None) -> dict:
             )
             for batch in progress:
                 targets_batch = batch.pop("labels")
-                loss = loss_function(network(**batch).logits, targets_batch)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                    logits = network(**batch).logits
+                loss = loss_function(logits.float(), targets_batch)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
                 optimizer.step()
@@ -213,8 +216,10 @@ def main(argv: list[str] | None = None) -> dict:
                 progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             network.eval()
             val_metrics, _ = evaluate(classifier, validation, "val")
+            if real_dev:  # a curve to watch for over-fitting to the written corpus; never used to pick the epoch
+                val_metrics["epoch_real_dev_macro_f1"] = evaluate(classifier, real_dev, "real_dev")[0]["real_dev_macro_f1"]
             mlflow.log_metrics({"train_loss": float(np.mean(losses)), **val_metrics}, step=epoch)
-            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"])
+            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev macro-F1 %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"], val_metrics.get("epoch_real_dev_macro_f1", float("nan")))
             if val_metrics["val_macro_f1"] > best_f1:
                 best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
                 best_state = copy.deepcopy(network.state_dict())
@@ -241,6 +246,8 @@ def main(argv: list[str] | None = None) -> dict:
                     continue
                 metrics, predictions = evaluate(classifier, examples, prefix)
                 summary |= metrics
+                if prefix == "real_dev":
+                    summary |= half_macro_f1(examples, predictions, labels)
                 gold = [e.label for e in examples]
                 plot_confusion_matrix(gold, predictions, labels, title, scratch / f"confusion_{prefix}.png")
                 (scratch / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
@@ -266,6 +273,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"test macro-F1:   {summary.get('test_macro_f1', float('nan')):.4f}")
     if "real_dev_macro_f1" in summary:
         print(f"real dev macro-F1: {summary['real_dev_macro_f1']:.4f}")
+    if "real_dev_blind_macro_f1" in summary:
+        print(f"  blind half:      {summary['real_dev_blind_macro_f1']:.4f} (analysis half {summary['real_dev_analysis_macro_f1']:.4f})")
     print(f"model:           {registered or model_info.model_uri}")
     print(f"local copy:      {classifier_dir}")
     print(f"compare runs:    {ui_command(tracking_uri)}")
