@@ -47,6 +47,35 @@ def test_no_corpus_sentence_is_close_to_a_real_news_sentence(splits):
     assert near_duplicate_pairs(corpus, real, threshold=0.5) == []
 
 
+def sentence_embeddings(texts: list[str]):
+    """Mean-pooled, normalised all-MiniLM-L6-v2 embeddings: the model's own notion of a paraphrase."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from model.classifier import packaged_base_model
+
+    tokenizer, encoder = AutoTokenizer.from_pretrained(packaged_base_model()), AutoModel.from_pretrained(packaged_base_model()).eval()
+    chunks = []
+    with torch.inference_mode():
+        for start in range(0, len(texts), 256):
+            batch = tokenizer(texts[start : start + 256], padding=True, truncation=True, max_length=96, return_tensors="pt")
+            mask = batch["attention_mask"].unsqueeze(-1)
+            pooled = (encoder(**batch).last_hidden_state * mask).sum(1) / mask.sum(1)
+            chunks.append(torch.nn.functional.normalize(pooled, dim=-1))
+    return torch.cat(chunks)
+
+
+@pytest.mark.skipif(not REAL_DEV_FILE.exists(), reason="the real news file lives outside the repo")
+def test_no_corpus_sentence_paraphrases_a_real_news_sentence(splits):
+    """Writers recalling the same 2000s events can paraphrase a real sentence without copying it; those are removed."""
+    corpus = [r["text"] for rows in splits.values() for r in rows]
+    real = [e.text for e in load_examples(REAL_DEV_FILE)]
+    similarity = sentence_embeddings(real) @ sentence_embeddings(corpus).T
+    closest, index = similarity.max(dim=1)
+    too_close = [(corpus[i], round(float(c), 2)) for c, i in zip(closest, index) if c >= 0.75]
+    assert too_close == []
+
+
 def test_minimal_pair_sets_stay_in_one_split(splits):
     where = {}
     for name, rows in splits.items():
