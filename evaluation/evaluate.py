@@ -110,7 +110,8 @@ def results_table() -> str:
     rows = []
     fine_tuned = runs[runs["params.base_model"].notna()] if "params.base_model" in runs else runs.iloc[0:0]
     if len(fine_tuned):
-        rows.append(("fine-tuned MiniLM (train.py)", fine_tuned.iloc[0]))
+        latest = fine_tuned.iloc[0]
+        rows.append((f"fine-tuned {Path(latest['params.base_model']).name} (train.py)", latest))
     for name in ("baseline-tfidf-logreg", "baseline-lexicon"):
         match = runs[runs["tags.mlflow.runName"] == name]
         if len(match):

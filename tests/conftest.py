@@ -8,7 +8,8 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from model.classifier import FramingClassifier, packaged_base_model
+from model.base_models import packaged_minilm
+from model.classifier import FramingClassifier
 
 LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
 
@@ -72,7 +73,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     """A randomly initialised 2-layer BERT with the real tokenizer, saved like a base model."""
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-bert")
-    tokenizer = AutoTokenizer.from_pretrained(packaged_base_model(), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(packaged_minilm(), local_files_only=True)
     config = BertConfig(
         vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64
     )

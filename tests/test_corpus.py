@@ -52,9 +52,9 @@ def sentence_embeddings(texts: list[str]):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from model.classifier import packaged_base_model
+    from model.base_models import packaged_minilm
 
-    tokenizer, encoder = AutoTokenizer.from_pretrained(packaged_base_model()), AutoModel.from_pretrained(packaged_base_model()).eval()
+    tokenizer, encoder = AutoTokenizer.from_pretrained(packaged_minilm()), AutoModel.from_pretrained(packaged_minilm()).eval()
     chunks = []
     with torch.inference_mode():
         for start in range(0, len(texts), 256):

