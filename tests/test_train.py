@@ -25,7 +25,14 @@ def run_training(corpus_files, tracking_uri, base_model, *extra):
 
 def test_defaults_are_visible_and_overridable():
     args = parse_args(["--epochs", "2", "--learning-rate", "1e-4"])
-    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, "minilm")
+    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, "mpnet")
+
+
+def test_each_packaged_encoder_brings_its_own_epochs_and_learning_rate():
+    assert (parse_args([]).epochs, parse_args([]).learning_rate) == (3, 3e-5)
+    minilm = parse_args(["--base_model", "minilm"])
+    assert (minilm.epochs, minilm.learning_rate) == (4, 8e-5)
+    assert parse_args(["--base_model", "minilm", "--epochs", "1"]).epochs == 1
 
 
 def test_training_logs_params_metrics_artifacts_and_a_registered_model(corpus_files, tracking_uri, tiny_model_dir):
@@ -61,7 +68,7 @@ def test_an_unknown_label_in_validation_stops_training_before_any_run(corpus_fil
 
 @pytest.mark.integration
 def test_packaged_minilm_fine_tunes_and_the_registered_model_predicts(corpus_files, tracking_uri):
-    result = run_training(corpus_files, tracking_uri, None, "--epochs", "1", "--batch_size", "8")
+    result = run_training(corpus_files, tracking_uri, "minilm", "--epochs", "1", "--batch_size", "8")
     assert mlflow.get_run(result["run_id"]).data.params["base_model"] == "minilm"
     loaded = mlflow.pyfunc.load_model(f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}")
     predictions = loaded.predict(pd.DataFrame({"text": ["The Kremlin called the demand non-negotiable."]}))
