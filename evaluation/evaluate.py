@@ -26,6 +26,7 @@ from evaluation.metrics import (
     plot_reliability,
     report_text,
 )
+from model.base_models import PACKAGED
 from model.tracking import check_tracking_store, resolve_tracking_uri
 
 EXPERIMENT = "misread-framing"  # the same experiment as train.py, so baselines sit beside fine-tuned runs
@@ -108,10 +109,10 @@ def results_table() -> str:
         raise SystemExit("no runs yet: run `python training/train.py` and `python evaluation/evaluate.py --baselines`.")
     runs = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"])
     rows = []
-    fine_tuned = runs[runs["params.base_model"].notna()] if "params.base_model" in runs else runs.iloc[0:0]
-    if len(fine_tuned):
-        latest = fine_tuned.iloc[0]
-        rows.append((f"fine-tuned {Path(latest['params.base_model']).name} (train.py)", latest))
+    for encoder in PACKAGED:  # the latest finished run of each packaged encoder
+        match = runs[(runs.get("params.base_model") == encoder) & (runs["status"] == "FINISHED")] if "params.base_model" in runs else runs.iloc[0:0]
+        if len(match):
+            rows.append((f"fine-tuned {encoder} (train.py)", match.iloc[0]))
     for name in ("baseline-tfidf-logreg", "baseline-lexicon"):
         match = runs[runs["tags.mlflow.runName"] == name]
         if len(match):

@@ -62,9 +62,9 @@ class FramingClassifier:
 
     # ---- construction -------------------------------------------------------------------------------------------
     @classmethod
-    def from_base(cls, base_model: str | None, labels: Sequence[str], max_length: int = 128) -> "FramingClassifier":
-        """A fresh classification head over a pretrained encoder: a packaged one by short name (`minilm`, the
-        default, or `mpnet`), a local folder, or a hub id (only fetched when the user passes one).
+    def from_base(cls, base_model: str, labels: Sequence[str], max_length: int = 128) -> "FramingClassifier":
+        """A fresh classification head over a pretrained encoder: a packaged one by short name (`mpnet`, `minilm`),
+        a local folder, or a hub id (only fetched when the user passes one).
         """
         name = resolve_base_model(base_model)
         local = _is_local(name)

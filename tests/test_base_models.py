@@ -9,7 +9,6 @@ from model.base_models import BaseModelError, packaged_mpnet, resolve_base_model
 
 def test_short_names_resolve_to_packaged_folders_and_anything_else_passes_through(tmp_path):
     assert Path(resolve_base_model("minilm"), "config.json").exists()
-    assert resolve_base_model(None) == resolve_base_model("minilm")
     assert resolve_base_model(str(tmp_path)) == str(tmp_path)
 
 

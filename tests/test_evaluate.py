@@ -22,6 +22,22 @@ def test_baselines_are_logged_as_runs_in_the_training_experiment(corpus_files, t
     assert all("test_macro_f1" in r.data.metrics for r in runs)
 
 
+def test_the_results_table_has_the_latest_finished_run_of_each_encoder_and_the_baselines(tracking_uri):
+    mlflow.set_experiment(evaluate.EXPERIMENT)
+    for name, params, score in (("old", {"base_model": "mpnet"}, 0.5), ("new", {"base_model": "mpnet"}, 0.8),
+                                ("fast", {"base_model": "minilm"}, 0.6), ("baseline-lexicon", {}, 0.4)):
+        with mlflow.start_run(run_name=name):
+            mlflow.log_params(params)
+            mlflow.log_metrics({"test_macro_f1": 0.9, "real_dev_macro_f1": score, "real_dev_blind_macro_f1": score})
+    mlflow.start_run(run_name="crashed")  # runs that did not finish never reach the table
+    mlflow.log_params({"base_model": "mpnet"})
+    mlflow.log_metrics({"real_dev_macro_f1": 0.99})
+    mlflow.end_run(status="FAILED")
+    lines = evaluate.results_table().splitlines()
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| fine-tuned mpnet (train.py)", "| fine-tuned minilm (train.py)", "| baseline-lexicon"]
+    assert "| 0.800 | 0.800 |" in lines[2]
+
+
 GOLD = {"envoy": "Mark Ellison", "envoy_aliases": ["Ellison"], "counterpart": "Iran", "counterpart_aliases": ["Tehran", "Iran"], "misreading": True}
 
 
