@@ -6,5 +6,9 @@ PROJECT_ROOT = DATA_DIR.parent
 CORPUS_DIR = DATA_DIR / "framing"
 SPLIT_FILES = {split: CORPUS_DIR / f"{split}.jsonl" for split in ("train", "validation", "test")}
 ARTICLES_FILE = DATA_DIR / "articles" / "articles.jsonl"
-# Real news sentences kept outside the repo: measured on, never trained on or copied.
-REAL_DEV_FILE = PROJECT_ROOT.parent / "shared" / "data" / "framing_dev_real.jsonl"
+# Real news sets kept outside the repo: measured on, never trained on or copied.
+SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"
+REAL_DEV_FILE = SHARED_DATA_DIR / "framing_dev_real.jsonl"  # 2004-2005 wire copy (AG News)
+MODERN_DEV_FILE = SHARED_DATA_DIR / "framing_dev_modern.jsonl"  # 2023-2024 conflict reporting (FIGNEWS-2024)
+ARTICLES_DEV_FILE = SHARED_DATA_DIR / "articles_dev.jsonl"  # 40 articles with gold roles and flag
+MEASURING_SETS = {"real_dev": REAL_DEV_FILE, "modern_dev": MODERN_DEV_FILE}

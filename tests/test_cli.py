@@ -66,7 +66,7 @@ def test_without_a_trained_model_it_says_how_to_train(tmp_path, tracking_uri, ar
     assert "python training/train.py" in capsys.readouterr().err
 
 
-@pytest.mark.integration
+@pytest.mark.e2e
 def test_the_seed_article_is_flagged_as_a_misreading(trained_model_dir, tmp_path):
     out = tmp_path / "seed.jsonl"
     assert main(["analyze", str(SEEDS), "--out", str(out), "--model", str(trained_model_dir), "--quiet"]) == 0
