@@ -28,7 +28,7 @@ import torch
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import load_examples
 from model.classifier import FramingClassifier
-from model.tracking import load_classifier, resolve_tracking_uri
+from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, resolve_tracking_uri
 
 
 def corpus_texts() -> list[str]:
@@ -211,7 +211,7 @@ def report(results: dict, out: Path, tracking_uri: str | None) -> None:
     import mlflow
 
     mlflow.set_tracking_uri(resolve_tracking_uri(tracking_uri))
-    mlflow.set_experiment("misread-benchmarks")
+    mlflow.set_experiment(BENCHMARK_EXPERIMENT_NAME)
     with mlflow.start_run(run_name="benchmark", tags={"misread.kind": "benchmark"}):
         mlflow.log_params({k: v for k, v in results.items() if isinstance(v, str) or k == "threads"})
         mlflow.log_metrics({k: float(v) for k, v in results.items() if isinstance(v, (int, float)) and k != "threads"})

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 
-from data import REAL_DEV_FILE, SPLIT_FILES
+from data import MEASURING_SETS, SPLIT_FILES
 from data.loading import Example, load_examples
 from evaluation.metrics import (
     classification_metrics,
@@ -27,23 +27,23 @@ from evaluation.metrics import (
     report_text,
 )
 from model.base_models import PACKAGED
-from model.tracking import check_tracking_store, resolve_tracking_uri
+from model.tracking import EXPERIMENT_NAME, check_tracking_store, resolve_tracking_uri
 
-EXPERIMENT = "misread-framing"  # the same experiment as train.py, so baselines sit beside fine-tuned runs
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def default_data() -> list[Path]:
-    return [SPLIT_FILES["test"]] + ([REAL_DEV_FILE] if REAL_DEV_FILE.exists() else [])
+    return [SPLIT_FILES["test"]] + [path for path in MEASURING_SETS.values() if path.exists()]
 
 
 def data_prefix(path: Path) -> str:
-    """Stable metric prefixes: `test` for the corpus test split, `real_dev` for the real news file."""
+    """Stable metric prefixes: `test` for the corpus test split, `real_dev` and `modern_dev` for the measuring sets."""
     if path.resolve() == SPLIT_FILES["test"].resolve():
         return "test"
-    if path.resolve() == REAL_DEV_FILE.resolve():
-        return "real_dev"
+    for prefix, measuring in MEASURING_SETS.items():
+        if path.resolve() == measuring.resolve():
+            return prefix
     return path.stem.replace("-", "_")
 
 
@@ -56,7 +56,7 @@ def score(model, examples: list[Example], prefix: str, folder: Path) -> dict[str
     gold_index = [labels.index(label) for label in gold]
     metrics = classification_metrics(gold, predictions, labels, prefix)
     metrics[f"{prefix}_ece"] = expected_calibration_error(probabilities, gold_index)
-    if prefix == "real_dev":
+    if prefix in MEASURING_SETS:
         metrics |= half_macro_f1(examples, predictions, labels, prefix)
     plot_confusion_matrix(gold, predictions, labels, prefix, folder / f"confusion_{prefix}.png")
     plot_reliability(probabilities, gold_index, prefix, folder / f"reliability_{prefix}.png")
@@ -104,7 +104,7 @@ def results_table() -> str:
     """Latest fine-tuned run and latest baseline runs, on the corpus test split and the real news file."""
     import mlflow
 
-    experiment = mlflow.get_experiment_by_name(EXPERIMENT)
+    experiment = mlflow.get_experiment_by_name(EXPERIMENT_NAME)
     if experiment is None:
         raise SystemExit("no runs yet: run `python training/train.py` and `python evaluation/evaluate.py --baselines`.")
     runs = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"])
@@ -118,8 +118,9 @@ def results_table() -> str:
         match = runs[runs["tags.mlflow.runName"] == name]
         if len(match):
             rows.append((name, match.iloc[0]))
-    columns = ("test_macro_f1", "real_dev_macro_f1", "real_dev_blind_macro_f1")
-    lines = ["| model | corpus test macro-F1 | real news macro-F1 | real news, blind half | run id |", "|---|---|---|---|---|"]
+    columns = ("test_macro_f1", "real_dev_macro_f1", "real_dev_blind_macro_f1", "modern_dev_macro_f1", "modern_dev_blind_macro_f1")
+    lines = ["| model | corpus test macro-F1 | 2004 wire macro-F1 | 2004 wire, blind half | 2023-24 reporting macro-F1 | 2023-24 reporting, blind half | run id |",
+             "|---|---|---|---|---|---|---|"]
     for name, run in rows:
         cells = " | ".join(f"{run.get(f'metrics.{m}', float('nan')):.3f}" for m in columns)
         lines.append(f"| {name} | {cells} | `{run['run_id'][:8]}` |")
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
         write_table_into_readme(table)
         print(table)
         return
-    mlflow.set_experiment(EXPERIMENT)
+    mlflow.set_experiment(EXPERIMENT_NAME)
     data = args.data or default_data()
     if args.baselines:
         run_baselines(data, args.seed)

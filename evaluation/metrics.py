@@ -23,18 +23,18 @@ def classification_metrics(y_true: Sequence[str], y_pred: Sequence[str], labels:
 
 
 def half_macro_f1(examples: Sequence, predictions: Sequence[str], labels: Sequence[str], prefix: str = "real_dev") -> dict[str, float]:
-    """`{prefix}_analysis_macro_f1` and `{prefix}_blind_macro_f1` on the fixed halves of the real dev file (data/real_dev.py).
+    """`{prefix}_analysis_macro_f1` and `{prefix}_blind_macro_f1` on the fixed halves of a measuring set (data/measuring.py).
 
     Empty for files without row ids, where no halves are defined.
     """
-    from data.real_dev import real_dev_halves
+    from data.measuring import measuring_halves
 
     if not all(e.id for e in examples):
         return {}
     predicted = {id(e): p for e, p in zip(examples, predictions)}
     return {
         f"{prefix}_{half}_macro_f1": float(f1_score([e.label for e in rows], [predicted[id(e)] for e in rows], labels=list(labels), average="macro", zero_division=0))
-        for half, rows in real_dev_halves(list(examples)).items()
+        for half, rows in measuring_halves(list(examples)).items()
     }
 
 

@@ -16,6 +16,16 @@ from model.base_models import resolve_base_model
 
 SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
 PRECISIONS = ("auto", "fp32", "bf16")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """auto: CUDA when a GPU is present, else the CPU."""
+    if device not in DEVICES:
+        raise ValueError(f"device {device!r}: choose one of {DEVICES}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' asked for, but torch sees no CUDA GPU; use --device cpu or auto")
+    return torch.device("cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu")
 SHAPE_STEP = 8  # pad widths to multiples of this: fewer distinct shapes, better AMX/AVX-512 tiling
 
 
@@ -49,14 +59,22 @@ class FramingClassifier:
         self.batch_size = batch_size
         self._check_label_map()
 
-    def set_precision(self, precision: str = "auto") -> "FramingClassifier":
-        """Inference precision: bf16 weights roughly triple throughput on CPUs with native bf16 (see benchmark.py).
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
 
-        Only for inference: training keeps fp32 weights.
+    def to(self, device: str | torch.device = "auto") -> "FramingClassifier":
+        self.model = self.model.to(resolve_device(device) if isinstance(device, str) else device)
+        return self
+
+    def set_precision(self, precision: str = "auto") -> "FramingClassifier":
+        """Inference precision: bf16 weights roughly triple throughput on CPUs with native bf16 and on GPUs (see
+        benchmark.py). Only for inference: training keeps fp32 weights.
         """
         if precision not in PRECISIONS:
             raise ValueError(f"precision {precision!r}: choose one of {PRECISIONS}")
-        use_bf16 = precision == "bf16" or (precision == "auto" and bf16_is_fast())
+        native = self.device.type == "cuda" or bf16_is_fast()
+        use_bf16 = precision == "bf16" or (precision == "auto" and native)
         self.model = self.model.to(torch.bfloat16 if use_bf16 else torch.float32)
         return self
 
@@ -80,7 +98,7 @@ class FramingClassifier:
         return cls(model, tokenizer, max_length=max_length)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, batch_size: int = 64, precision: str = "fp32") -> "FramingClassifier":
+    def from_pretrained(cls, path: str | Path, batch_size: int = 64, precision: str = "fp32", device: str = "cpu") -> "FramingClassifier":
         """Load a folder written by `save`; refuses folders that are incomplete or whose labels disagree with the head."""
         path = Path(path)
         if not path.is_dir():
@@ -100,7 +118,7 @@ class FramingClassifier:
                 f"{settings_file}: saved labels {settings['labels']} disagree with the model head's {classifier.labels}; "
                 "the folder mixes two models, retrain or re-download it."
             )
-        return classifier.set_precision(precision)
+        return classifier.to(device).set_precision(precision)
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
@@ -156,9 +174,10 @@ class FramingClassifier:
         if len(texts) == 0:
             return probabilities
         with torch.inference_mode():
+            device = self.device
             for positions, batch in self._batches(texts):
-                logits = self.model(**batch).logits[: len(positions)]
-                probabilities[positions] = torch.softmax(logits.float(), dim=-1).numpy()
+                logits = self.model(**{k: v.to(device) for k, v in batch.items()}).logits[: len(positions)]
+                probabilities[positions] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return probabilities
 
     def predict(self, texts: Sequence[str]) -> list[str]:

@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
 DEFAULT_ARTIFACT_ROOT = PROJECT_ROOT / "mlartifacts"
+EXPERIMENT_NAME = "misread-framing"  # training runs, baselines and evaluations, side by side in the UI
+BENCHMARK_EXPERIMENT_NAME = "misread-benchmarks"
 REGISTERED_MODEL_NAME = "framing-classifier"
 ARTICLE_PIPELINE_NAME = "misread-article-pipeline"
 MODEL_ALIAS = "champion"  # set by train.py on every new version; what inference loads by default
@@ -77,7 +79,7 @@ def default_model_uri() -> str:
     return f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}"
 
 
-def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64, precision: str = "fp32"):
+def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64, precision: str = "fp32", device: str = "cpu"):
     """Load the framing classifier from a local folder, a `runs:/` or `models:/` URI, or the registry alias by default."""
     from model.classifier import FramingClassifier, ModelLoadError
 
@@ -86,7 +88,7 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
         folder = Path(spec)
         # A downloaded pyfunc model keeps the HF folder under artifacts/classifier.
         nested = folder / "artifacts" / CLASSIFIER_ARTIFACT
-        return FramingClassifier.from_pretrained(nested if nested.is_dir() else folder, batch_size=batch_size, precision=precision)
+        return FramingClassifier.from_pretrained(nested if nested.is_dir() else folder, batch_size=batch_size, precision=precision, device=device)
     if not spec.startswith(("runs:/", "models:/")):
         raise ModelLoadError(f"{spec}: not a folder nor a runs:/ or models:/ URI.")
     import mlflow
@@ -103,4 +105,4 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
                 f"{spec}: no framing model found there ({err.message.splitlines()[0]}). "
                 "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
             ) from err
-        return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision)
+        return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision, device=device)

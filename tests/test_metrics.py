@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from data.loading import Example
-from data.real_dev import real_dev_halves
+from data.measuring import measuring_halves
 from evaluation.metrics import classification_metrics, expected_calibration_error, half_macro_f1, plot_confusion_matrix, plot_reliability
 
 LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
@@ -37,7 +37,7 @@ def test_plots_are_written_as_png(tmp_path):
 def test_half_scores_count_only_the_rows_of_each_half():
     labels = ["hardline", "neutral"]
     examples = [Example(text=f"s{i}", label=labels[i % 2], source=f"f:{i}", id=f"id-{i}") for i in range(8)]
-    blind_ids = {e.id for e in real_dev_halves(examples)["blind"]}
+    blind_ids = {e.id for e in measuring_halves(examples)["blind"]}
     predictions = [e.label if e.id in blind_ids else "hardline" for e in examples]  # wrong only on analysis rows
     scores = half_macro_f1(examples, predictions, labels)
     assert scores["real_dev_blind_macro_f1"] == 1.0

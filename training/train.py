@@ -10,6 +10,7 @@ Sections, in order: args, logging, seed, tracking, data, labels, model, preproce
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import random
 import sys
@@ -25,12 +26,13 @@ import torch
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
-from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
+from data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
-from model.classifier import FramingClassifier, bf16_is_fast
+from model.classifier import FramingClassifier, bf16_is_fast, resolve_device
 from model.tracking import (
     ARTICLE_PIPELINE_NAME,
+    EXPERIMENT_NAME,
     CLASSIFIER_ARTIFACT,
     artifact_root_for,
     MODEL_ALIAS,
@@ -58,7 +60,8 @@ class TrainArgs:
     train_file: str = field(default=str(SPLIT_FILES["train"]), metadata={"help": "Training sentences (.jsonl, .csv or datasets folder)."})
     validation_file: str = field(default=str(SPLIT_FILES["validation"]), metadata={"help": "Validation sentences; picks the best epoch."})
     test_file: str = field(default=str(SPLIT_FILES["test"]), metadata={"help": "Held-out test sentences, scored once at the end."})
-    real_dev_file: str = field(default=str(REAL_DEV_FILE), metadata={"help": "Real news sentences, measured only (skipped if absent)."})
+    real_dev_file: str = field(default=str(REAL_DEV_FILE), metadata={"help": "Real 2004 wire sentences, measured only (skipped if absent)."})
+    modern_dev_file: str = field(default=str(MODERN_DEV_FILE), metadata={"help": "Real 2023-24 conflict reporting, measured only (skipped if absent)."})
     epochs: int | None = field(default=None, metadata={"help": "Passes over the training data (default: ENCODER_DEFAULTS)."})
     learning_rate: float | None = field(default=None, metadata={"help": "Peak AdamW learning rate (default: ENCODER_DEFAULTS)."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
@@ -68,7 +71,7 @@ class TrainArgs:
     label_smoothing: float = field(default=0.0, metadata={"help": "Cross-entropy label smoothing (curbs over-confidence on written data)."})
     seed: int = field(default=13, metadata={"help": "Seed for shuffling, dropout and head initialisation."})
     limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
-    experiment_name: str = field(default="misread-framing", metadata={"help": "MLflow experiment."})
+    experiment_name: str = field(default=EXPERIMENT_NAME, metadata={"help": "MLflow experiment."})
     run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: generated)."})
     tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
@@ -77,6 +80,10 @@ class TrainArgs:
         default="auto",
         metadata={"help": "bf16: bf16 autocast for the forward pass (2.3x faster mpnet training on AMX CPUs; weights stay fp32); fp32: none; auto: bf16 where the CPU runs it natively.", "choices": ["auto", "bf16", "fp32"]},
     )
+    device: str = field(default="auto", metadata={"help": "auto: a CUDA GPU when there is one, else the CPU.", "choices": ["auto", "cpu", "cuda"]})
+    teacher_file: str | None = field(default=None, metadata={"help": "Knowledge distillation: a teacher's probabilities over the training sentences (training/teacher.py writes data/framing/teacher/train.jsonl)."})
+    distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
+    distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
 
@@ -92,16 +99,51 @@ def parse_args(argv: list[str] | None = None) -> TrainArgs:
 def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # every device, CUDA included
+    torch.cuda.manual_seed_all(seed)
 
 
-def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator):
-    """Shuffled batches, each padded only to its own longest sentence."""
+def autocast_dtype(device: torch.device, mixed_precision: str) -> torch.dtype | None:
+    """bf16 autocast where the hardware runs it natively (AVX512-BF16/AMX CPUs, Ampere+ GPUs), else none."""
+    if mixed_precision == "fp32":
+        return None
+    native = torch.cuda.is_bf16_supported() if device.type == "cuda" else bf16_is_fast()
+    return torch.bfloat16 if mixed_precision == "bf16" or native else None
+
+
+def load_teacher(path: str, train: list[Example], labels: list[str]) -> torch.Tensor:
+    """The teacher's probabilities for each training sentence, in label order; a sentence the teacher never saw
+    gets its gold label as a one-hot row, so distillation never invents a target."""
+    rows = {row["text"]: row["proba"] for row in map(json.loads, Path(path).read_text(encoding="utf-8").splitlines()) if row}
+    missing = [label for label in labels if rows and label not in next(iter(rows.values()))]
+    if missing:
+        raise SystemExit(f"{path}: teacher probabilities lack labels {missing}; regenerate with training/teacher.py")
+    table = torch.zeros(len(train), len(labels))
+    for index, example in enumerate(train):
+        proba = rows.get(example.text)
+        if proba is None:
+            table[index, labels.index(example.label)] = 1.0
+        else:
+            table[index] = torch.tensor([proba[label] for label in labels])
+    return table
+
+
+def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """KL(teacher || student) at a temperature, scaled by T^2 so its gradients match the hard-label term."""
+    soft_teacher = torch.softmax(torch.log(teacher.clamp_min(1e-8)) / temperature, dim=-1)
+    return torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=-1), soft_teacher, reduction="batchmean") * temperature**2
+
+
+def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator,
+            teacher: torch.Tensor | None = None):
+    """Shuffled batches, each padded only to its own longest sentence, with the teacher's rows when distilling."""
     order = torch.randperm(len(encoded), generator=generator).tolist()
     for start in range(0, len(order), batch_size):
         chosen = order[start : start + batch_size]
         batch = tokenizer.pad([encoded[i] for i in chosen], return_tensors="pt")
         batch["labels"] = torch.tensor([labels[i] for i in chosen])
+        if teacher is not None:
+            batch["teacher"] = teacher[chosen]
         yield batch
 
 
@@ -158,19 +200,25 @@ def main(argv: list[str] | None = None) -> dict:
     validation = load_examples(args.validation_file)
     test = load_examples(args.test_file)
     check_label_coverage(train, {"validation": validation, "test": test})  # names the file and line
-    real_dev = load_examples(args.real_dev_file, allowed_labels=labels) if Path(args.real_dev_file).exists() else []
+    # Real news, measured only: never trained on, never used to pick an epoch.
+    measuring = {name: load_examples(path, allowed_labels=labels) for name, path in
+                 (("real_dev", args.real_dev_file), ("modern_dev", args.modern_dev_file)) if Path(path).exists()}
     duplicates = duplicate_report({"train": train, "validation": validation, "test": test})
     for problem in duplicates[:20]:
         log.warning("duplicate sentence: %s", problem)
     if len(duplicates) > 20:
         log.warning("... %d duplicate sentences in all", len(duplicates))
     if args.limit:
-        train, validation, test, real_dev = (split[: args.limit] for split in (train, validation, test, real_dev))
-    log.info("data: %d train, %d validation, %d test, %d real dev; labels %s", len(train), len(validation), len(test), len(real_dev), labels)
+        train, validation, test = (split[: args.limit] for split in (train, validation, test))
+        measuring = {name: rows[: args.limit] for name, rows in measuring.items()}
+    log.info("data: %d train, %d validation, %d test, measuring %s; labels %s", len(train), len(validation), len(test),
+             {name: len(rows) for name, rows in measuring.items()}, labels)
 
     # ---- model and preprocessing --------------------------------------------------------------------------------
-    classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length)
+    device = resolve_device(args.device)
+    classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length).to(device)
     tokenizer, network = classifier.tokenizer, classifier.model
+    teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else None
     label_ids = {label: i for i, label in enumerate(labels)}
     encoded = [dict(tokenizer(e.text, truncation=True, max_length=args.max_length)) for e in train]
     targets = [label_ids[e.label] for e in train]
@@ -181,7 +229,7 @@ def main(argv: list[str] | None = None) -> dict:
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
     generator = torch.Generator().manual_seed(args.seed)
     loss_function = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
-    use_bf16 = args.mixed_precision == "bf16" or (args.mixed_precision == "auto" and bf16_is_fast())
+    autocast = autocast_dtype(device, args.mixed_precision)
 
     best_f1, best_state, best_epoch, first_epoch, previous_seconds = -1.0, None, 0, 1, 0.0
     if resumed:
@@ -196,7 +244,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     with mlflow.start_run(run_id=resumed["run_id"] if resumed else None, run_name=None if resumed else args.run_name) as run:
         if not resumed:
-            params = asdict(args) | {"labels": ",".join(labels), "bf16_autocast": use_bf16}
+            params = asdict(args) | {"labels": ",".join(labels), "autocast": str(autocast).removeprefix("torch."), "device_used": device.type}
             mlflow.log_params(params)
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
@@ -210,16 +258,19 @@ def main(argv: list[str] | None = None) -> dict:
             network.train()
             losses = []
             progress = tqdm(
-                batches(encoded, targets, args.batch_size, tokenizer, generator),
+                batches(encoded, targets, args.batch_size, tokenizer, generator, teacher),
                 total=steps_per_epoch,
                 desc=f"epoch {epoch}/{args.epochs}",
                 unit="batch",
             )
             for batch in progress:
-                targets_batch = batch.pop("labels")
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=use_bf16):
-                    logits = network(**batch).logits
-                loss = loss_function(logits.float(), targets_batch)
+                batch = {name: tensor.to(device) for name, tensor in batch.items()}
+                targets_batch, teacher_batch = batch.pop("labels"), batch.pop("teacher", None)
+                with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+                    logits = network(**batch).logits.float()
+                loss = loss_function(logits, targets_batch)
+                if teacher_batch is not None:
+                    loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher_batch, args.distill_temperature)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
                 optimizer.step()
@@ -229,10 +280,11 @@ def main(argv: list[str] | None = None) -> dict:
                 progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             network.eval()
             val_metrics, _ = evaluate(classifier, validation, "val")
-            if real_dev:  # a curve to watch for over-fitting to the written corpus; never used to pick the epoch
-                val_metrics["epoch_real_dev_macro_f1"] = evaluate(classifier, real_dev, "real_dev")[0]["real_dev_macro_f1"]
+            for name, rows in measuring.items():  # curves to watch for over-fitting to the written corpus; never used to pick the epoch
+                val_metrics[f"epoch_{name}_macro_f1"] = evaluate(classifier, rows, name)[0][f"{name}_macro_f1"]
             mlflow.log_metrics({"train_loss": float(np.mean(losses)), **val_metrics}, step=epoch)
-            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev macro-F1 %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"], val_metrics.get("epoch_real_dev_macro_f1", float("nan")))
+            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev %.4f, modern dev %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"],
+                     val_metrics.get("epoch_real_dev_macro_f1", float("nan")), val_metrics.get("epoch_modern_dev_macro_f1", float("nan")))
             if val_metrics["val_macro_f1"] > best_f1:
                 best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
                 best_state = copy.deepcopy(network.state_dict())
@@ -254,13 +306,13 @@ def main(argv: list[str] | None = None) -> dict:
         summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(train) * args.epochs / train_seconds}
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
-            for prefix, examples, title in (("test", test, "corpus test split"), ("real_dev", real_dev, "real news dev")):
+            for prefix, examples, title in (("test", test, "corpus test split"), *((name, rows, name.replace("_", " ")) for name, rows in measuring.items())):
                 if not examples:
                     continue
                 metrics, predictions = evaluate(classifier, examples, prefix)
                 summary |= metrics
-                if prefix == "real_dev":
-                    summary |= half_macro_f1(examples, predictions, labels)
+                if prefix in MEASURING_SETS:
+                    summary |= half_macro_f1(examples, predictions, labels, prefix)
                 gold = [e.label for e in examples]
                 plot_confusion_matrix(gold, predictions, labels, title, scratch / f"confusion_{prefix}.png")
                 (scratch / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
@@ -284,10 +336,12 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\nrun id:          {run.info.run_id}")
     print(f"val macro-F1:    {best_f1:.4f} (epoch {best_epoch})")
     print(f"test macro-F1:   {summary.get('test_macro_f1', float('nan')):.4f}")
-    if "real_dev_macro_f1" in summary:
-        print(f"real dev macro-F1: {summary['real_dev_macro_f1']:.4f}")
-    if "real_dev_blind_macro_f1" in summary:
-        print(f"  blind half:      {summary['real_dev_blind_macro_f1']:.4f} (analysis half {summary['real_dev_analysis_macro_f1']:.4f})")
+    for name in MEASURING_SETS:
+        if f"{name}_macro_f1" in summary:
+            print(f"{name} macro-F1: {summary[f'{name}_macro_f1']:.4f}", end="")
+            if f"{name}_blind_macro_f1" in summary:
+                print(f"  (blind half {summary[f'{name}_blind_macro_f1']:.4f}, analysis half {summary[f'{name}_analysis_macro_f1']:.4f})", end="")
+            print()
     print(f"model:           {registered or model_info.model_uri}")
     print(f"local copy:      {classifier_dir}")
     print(f"compare runs:    {ui_command(tracking_uri)}")

@@ -1,7 +1,7 @@
 import pytest
 
 from data.loading import DataError, Example, load_examples
-from data.real_dev import real_dev_halves
+from data.measuring import measuring_halves
 from tests.conftest import write_jsonl
 
 
@@ -15,7 +15,7 @@ def rows(count_per_label: dict[str, int]) -> list[Example]:
 
 def test_halves_split_every_label_evenly_and_cover_each_row_once():
     examples = rows({"neutral": 7, "hardline": 4, "speculative": 1})
-    halves = real_dev_halves(examples)
+    halves = measuring_halves(examples)
     assert sorted(e.id for half in halves.values() for e in half) == sorted(e.id for e in examples)
     for label, total in (("neutral", 7), ("hardline", 4)):
         sizes = [sum(e.label == label for e in halves[h]) for h in ("analysis", "blind")]
@@ -24,14 +24,14 @@ def test_halves_split_every_label_evenly_and_cover_each_row_once():
 
 def test_halves_depend_on_ids_only_not_on_file_order():
     examples = rows({"neutral": 9, "conciliatory": 5})
-    forward, backward = real_dev_halves(examples), real_dev_halves(examples[::-1])
+    forward, backward = measuring_halves(examples), measuring_halves(examples[::-1])
     assert {e.id for e in forward["blind"]} == {e.id for e in backward["blind"]}
 
 
 def test_rows_without_ids_are_refused_with_their_location(tmp_path):
     path = write_jsonl(tmp_path / "dev.jsonl", [{"text": "Talks took place.", "label": "neutral"}])
     with pytest.raises(DataError, match=r"dev\.jsonl:1: no 'id' column"):
-        real_dev_halves(load_examples(path))
+        measuring_halves(load_examples(path))
 
 
 def test_the_loader_keeps_the_row_id(tmp_path):

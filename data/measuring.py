@@ -1,8 +1,8 @@
-"""The two fixed halves of the real news dev file, so that error analysis never touches the half we report as blind.
+"""The two fixed halves of each real measuring set, so that error analysis never touches the half we report as blind.
 
 Within each label, rows are ordered by the SHA-256 of their id and dealt alternately: even positions form the
 `analysis` half (its errors may be read to find what the corpus lacks), odd positions the `blind` half (only ever
-scored). `real_dev_blind_macro_f1` is therefore the honest figure after corpus changes guided by the analysis half.
+scored). `real_dev_blind_macro_f1` and `modern_dev_blind_macro_f1` are therefore the honest figure after corpus changes guided by the analysis half.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from data.loading import DataError, Example
 HALVES = ("analysis", "blind")
 
 
-def real_dev_halves(examples: list[Example]) -> dict[str, list[Example]]:
+def measuring_halves(examples: list[Example]) -> dict[str, list[Example]]:
     """Split labelled rows into the `analysis` and `blind` halves, stratified by label; needs an id on every row."""
     missing = [e.source for e in examples if not e.id]
     if missing:
