@@ -155,3 +155,55 @@ def holders_of_tokens(span, excluded: set[int]) -> list[Holder]:
 def _holder_inside(span, holder: Holder, excluded: set[int]) -> bool:
     first_word = holder.text.split()[0] if holder.text and holder.text != PREVIOUS_SPEAKER else None
     return first_word is not None and all(t.i in excluded for t in span if t.text == first_word)
+
+
+MAX_QUOTE_SENTENCES = 8  # a quote "open" for longer is a stray quotation mark, not a speech
+
+
+def _quote_states(text: str, inside: bool) -> bool:
+    """Whether a quotation is open at the end of `text`, given whether it was open at its start."""
+    for char in text:
+        if char == "“":
+            inside = True
+        elif char == "”":
+            inside = False
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
+def speakers_by_sentence(sentences) -> list[list[Holder]]:
+    """Each sentence's candidate holders; the later sentences of a multi-sentence quote get the quote's speaker."""
+    found = [holders(sentence.span) for sentence in sentences]
+    for index, speaker in quoted_speakers(sentences, found).items():
+        found[index] = [speaker]
+    return found
+
+
+def attributed_speakers(sentence_holders: list[list[Holder]]) -> list[list[str]]:
+    """The named speakers of each sentence (pronouns left out: they need the reading order to resolve)."""
+    return [[h.text for h in found if h.attributed and h.text != PREVIOUS_SPEAKER] for found in sentence_holders]
+
+
+def quoted_speakers(sentences, sentence_holders: list[list[Holder]]) -> dict[int, Holder]:
+    """Sentences of a direct quote that runs over several sentences, mapped to the speaker the quote is given to
+    ('"We will not move. Our position is final," Karimi said.' or 'Karimi said: "We will not move. ...'),
+    for those sentences that name no speaker of their own."""
+    speakers: dict[int, Holder] = {}
+    group: list[int] = []
+    inside = False
+    for index, sentence in enumerate(sentences):
+        opened_before = inside
+        inside = _quote_states(sentence.text, inside)
+        if opened_before or inside:
+            group.append(index)
+        if group and not inside:
+            said = [h for i in (group[-1], group[0]) for h in sentence_holders[i] if h.attributed]
+            if said and len(group) > 1 and len(group) <= MAX_QUOTE_SENTENCES:
+                for i in group:
+                    if not any(h.attributed for h in sentence_holders[i]):
+                        speakers[i] = said[0]
+            group = []
+        elif len(group) > MAX_QUOTE_SENTENCES:
+            group, inside = [], False
+    return speakers

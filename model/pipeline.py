@@ -8,10 +8,10 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from model.attribution import PREVIOUS_SPEAKER, Holder, holders, stance_units
+from model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
 from model.classifier import FramingClassifier
 from model.gap import as_own_words, gap_between, side_stance
-from model.roles import AliasMatcher, assign_role, find_roles, load_alias_table
+from model.roles import assign_role, find_roles, load_alias_table
 from model.segmentation import Sentence, load_spacy, segment_many
 
 MAX_ARTICLE_CHARS = 1_000_000
@@ -83,9 +83,14 @@ class ArticleAnalyzer:
         valid = [a for a, p in zip(chunk, problems) if p is None]
         # Lists aligned with `valid`, not dicts by id: ids from a DataFrame may repeat.
         attributed = [self._attribute(sentences) for sentences in segment_many(self.nlp, (a.text for a in valid))]
-        # One classifier call for every sentence and split-off clause in the chunk keeps batches full.
+        # One classifier call for the whole chunk keeps batches full. Only what a side said decides the gap, so the
+        # other sentences are classified only when sentence rows are asked for.
         texts = [text for attribution in attributed for text in attribution.texts()]
-        probabilities = self.classifier.predict_proba(texts)
+        needed = [offset + row for offset, attribution in zip(np.cumsum([0] + [len(a.texts()) for a in attributed]), attributed)
+                  for row in (range(len(attribution.texts())) if with_sentences else attribution.statement_rows())]
+        probabilities = np.full((len(texts), len(self.classifier.labels)), np.nan, dtype=np.float32)
+        if needed:
+            probabilities[needed] = self.classifier.predict_proba([texts[i] for i in needed])
         rows, cursor, next_valid = [], 0, iter(attributed)
         for article, problem in zip(chunk, problems):
             if problem:
@@ -99,27 +104,27 @@ class ArticleAnalyzer:
 
     def _attribute(self, sentences: list[Sentence]) -> "ArticleAttribution":
         """Roles, each sentence's holder and role, and the statements (sentences or clauses) each side made."""
-        roles = find_roles(sentences, self.alias_table, self.envoy, self.counterpart) if sentences else None
-        matcher = AliasMatcher(roles.parties) if roles else None
+        sentence_holders = speakers_by_sentence(sentences)
+        roles = find_roles(sentences, self.alias_table, self.envoy, self.counterpart, attributed_speakers(sentence_holders)) if sentences else None
         result = ArticleAttribution(sentences, roles)
         previous: tuple[str | None, str] = (None, "none")
 
-        def resolve(holder: Holder | None) -> tuple[str | None, str]:
+        def resolve(holder: Holder | None, index: int) -> tuple[str | None, str]:
             if holder is None:
                 return None, "none"
             if holder.text == PREVIOUS_SPEAKER:
                 return previous
-            return holder.text, assign_role(holder.text, roles, matcher)
+            return holder.text, assign_role(holder.text, roles, index)
 
         for index, sentence in enumerate(sentences):
-            candidates = [(resolve(h), h.attributed) for h in holders(sentence.span)]
+            candidates = [(resolve(h, index), h.attributed) for h in sentence_holders[index]]
             candidates = [(pair, attributed) for pair, attributed in candidates if pair[0]]
             # The first candidate that speaks for a side decides; otherwise the most specific one.
             chosen = next((c for c in candidates if c[0][1] in SIDES), candidates[0] if candidates else ((None, "none"), False))
             (holder, role), attributed = chosen
             result.sentence_holders.append(holder)
             result.sentence_roles.append(role)
-            units = [(unit, resolve(unit.holder)) for unit in stance_units(sentence.span)]
+            units = [(unit, resolve(unit.holder, index)) for unit in stance_units(sentence.span)]
             unit_sides = {r for _, (_, r) in units if r in SIDES}
             if len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
                 # Different sides in one sentence: each side is judged on its own clause.
@@ -241,8 +246,12 @@ class ArticleAttribution:
         """Sentences first, then split-off clauses: the order of rows in the probability matrix."""
         return [s.text for s in self.sentences] + self.clause_texts
 
+    def statement_rows(self) -> list[int]:
+        """Rows of `texts()` holding what each statement said."""
+        return [s.sentence if s.clause is None else len(self.sentences) + s.clause for s in self.statements]
+
     def statement_probabilities(self, probabilities: np.ndarray) -> np.ndarray:
-        rows = [s.sentence if s.clause is None else len(self.sentences) + s.clause for s in self.statements]
+        rows = self.statement_rows()
         return probabilities[rows] if rows else np.zeros((0, probabilities.shape[1]))
 
 

@@ -1,4 +1,13 @@
-"""Who is the envoy, who is the counterpart, and which side each sentence's holder speaks for."""
+"""Who is the envoy, who is the counterpart, and which side each statement's holder speaks for.
+
+Both are chosen for reasons the text gives (see `model/actors.py` for how the cast is found):
+- envoy: the person the article gives a negotiating role (envoy, mediator, chief negotiator, special
+  representative, ...), the strongest role and most mentioned first; an envoy known only by title is kept as such.
+- counterpart: the party the envoy deals with, scored on what the text says: "envoy to X" (2.5), X met or talked
+  with beside the envoy (2), statements X's people make (1 each), named in the headline (1), mentions (0.15 each);
+  never the envoy's own side; bodies that send envoys (UN, unions, leagues) and commentators' institutions
+  (universities, think tanks) count a third, and analysts, experts and diplomats speak for no side.
+"""
 from __future__ import annotations
 
 import json
@@ -8,21 +17,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from model.attribution import noun_phrase
+from model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
+from model.attribution import attributed_speakers, speakers_by_sentence
 from model.segmentation import Sentence
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
-ROLE_NOUNS = {"envoy", "ambassador", "negotiator", "mediator", "emissary", "representative", "intermediary", "go-between"}
-# An envoy "to the UN" deals with its members, not with the organisation: no counterpart hint from these.
-INTERNATIONAL_BODIES = {"United Nations", "European Union", "NATO"}
-TITLE_WORDS = ROLE_NOUNS | {"special", "chief", "peace", "top", "senior", "president", "minister", "secretary", "general", "foreign"}
+TARGET_HINT_WEIGHT = 2.5
+DEALING_WEIGHT = 2.0
+STATEMENT_WEIGHT = 1.0
+MENTION_WEIGHT = 0.15
+# Go-betweens speak for no side: another mediator's words are never the counterpart's own.
+MEDIATING_ROLES = {"envoy", "emissary", "mediator", "mediators", "facilitator", "moderator", "intermediary", "go-between"}
+HEADLINE_WEIGHT = 1.0  # a headline names the sides its story is about
+INTERNATIONAL_BODY_FACTOR = 1 / 3
+MIN_COUNTERPART_SCORE = 1.0
+EARLY_ENVOY_BONUS, EARLY_SENTENCES = 2.0, 2  # the envoy whose reading a story reports is usually in its lede
+# Words that put a party across the table from the envoy: "talks with X", "met X", "X's response to the envoy".
+DEALING_WORDS = {"with", "meet", "met", "visit", "to", "urge", "press", "tell", "told", "between", "from", "answer",
+                 "respond", "reply", "reject", "accept", "persuade", "engage", "negotiate", "talk", "host", "receive"}
 
 
 @dataclass
-class Party:
+class Choice:
     name: str
     aliases: set[str] = field(default_factory=set)
-    evidence: list[str] = field(default_factory=list)  # the phrases that identified it
+    evidence: list[str] = field(default_factory=list)  # why it was chosen
 
     def as_dict(self) -> dict:
         return {"name": self.name, "aliases": sorted(self.aliases), "evidence": self.evidence[:3]}
@@ -30,14 +49,18 @@ class Party:
 
 @dataclass
 class Roles:
-    envoy: Party | None
-    counterpart: Party | None
-    parties: dict[str, set[str]]  # every known party (counterpart included) with this article's aliases
+    envoy: Choice | None
+    counterpart: Choice | None
+    cast: Cast
+    envoy_person: str | None = None  # key into cast.people; None for an envoy known only by title
+    envoy_roles: set[str] = field(default_factory=set)
+    envoy_side: set[str] = field(default_factory=set)  # party keys the envoy speaks for
+    counterpart_key: str | None = None
     note: str = ""
 
 
 def load_alias_table(extra: str | Path | None = None) -> dict[str, set[str]]:
-    """The packaged table of parties and aliases, extended by a user file of the same shape."""
+    """Real parties' other names (capitals, irregular demonyms), extended by a user file of the same shape."""
     table = {k: set(v) for k, v in json.loads(ALIASES_FILE.read_text()).items() if not k.startswith("_")}
     if extra:
         path = Path(extra)
@@ -52,132 +75,192 @@ def load_alias_table(extra: str | Path | None = None) -> dict[str, set[str]]:
     return table
 
 
-class AliasMatcher:
-    """Finds, in a phrase, the first alias of any party (longest alias wins at one position)."""
-
-    def __init__(self, table: dict[str, set[str]]):
-        self.owner = {alias: party for party, aliases in table.items() for alias in aliases}
-        ordered = sorted(self.owner, key=len, reverse=True)
-        self.pattern = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ordered)) + r")(?![\w])") if ordered else None
-
-    def first(self, text: str) -> str | None:
-        match = self.pattern.search(text) if self.pattern else None
-        return self.owner[match.group(1)] if match else None
-
-    def all(self, text: str) -> list[str]:
-        return [self.owner[m.group(1)] for m in self.pattern.finditer(text)] if self.pattern else []
-
-
-def _person_name(tokens) -> tuple[str, int] | None:
-    """The PERSON entity in a phrase (weight 2), else its run of proper nouns (weight 1: NER sometimes tags a
-    surname as ORG, but title-case headlines also make common words proper nouns)."""
-    for token in tokens:
-        if token.ent_type_ == "PERSON":
-            entity = next(e for e in token.doc.ents if e.start <= token.i < e.end)
-            return entity.text.removesuffix("'s").removesuffix("’s"), 2
-    proper = [
-        t
-        for t in tokens
-        if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "NORP", "ORG") and t.text[:1].isupper() and t.lower_ not in TITLE_WORDS
-    ]
-    return (" ".join(t.text for t in proper), 1) if proper else None
-
-
-def _role_phrases(sentences: Sequence[Sentence]):
-    for sentence in sentences:
-        for token in sentence.span:
-            if token.lower_ in ROLE_NOUNS and not (token.lower_ == "representative" and "special" not in {c.lower_ for c in token.children}):
-                # "envoy Steve Witkoff" (envoy is a compound of the name), "Witkoff, the envoy" (appos), "US envoy ..., John Witkoff"
-                anchor = token.head if token.dep_ in ("compound", "appos") else token
-                yield token, noun_phrase(anchor)
-
-
 def find_roles(
     sentences: Sequence[Sentence],
-    table: dict[str, set[str]],
+    table: dict[str, set[str]] | None = None,
     envoy: str | None = None,
     counterpart: str | None = None,
+    statement_holders: Sequence[Sequence[str]] | None = None,
 ) -> Roles:
-    matcher = AliasMatcher(table)
-    parties = {name: set(aliases) for name, aliases in table.items()}
+    """The envoy and the counterpart of one article; `statement_holders` are each sentence's attributed holders
+    (found here when not given)."""
+    if statement_holders is None:
+        statement_holders = attributed_speakers(speakers_by_sentence(sentences))
+    cast = build_cast(sentences, table)
+    roles = Roles(None, None, cast)
+    _choose_envoy(roles, sentences, envoy)
+    if roles.envoy is None:
+        roles.note = "no envoy found"
+        return roles
+    _choose_counterpart(roles, sentences, counterpart, statement_holders)
+    if roles.counterpart is None:
+        roles.note = "no counterpart found"
+    return roles
 
-    # Envoy: people named next to a role noun; the most frequent wins. "envoy to Russia" hints the counterpart.
-    names, sides, hinted, evidence, unnamed = Counter(), Counter(), Counter(), {}, Counter()
-    for role_token, phrase in _role_phrases(sentences):
-        found = _person_name(phrase)
-        if found:
-            name, weight = found
-            names[name] += weight
-            evidence.setdefault(name, []).append(" ".join(t.text for t in phrase))
-        else:
-            unnamed[" ".join(t.text for t in phrase if t.dep_ in ("amod", "compound") or t is role_token)] += 1
-        for token in phrase:
-            party = matcher.first(token.text) if token.dep_ in ("compound", "amod", "poss", "nmod") else None
-            if party:
-                sides[party] += 1
-        for child in role_token.children:
-            if child.dep_ == "prep" and child.lower_ == "to":
-                for obj in child.children:
-                    party = matcher.first(" ".join(t.text for t in noun_phrase(obj)))
-                    if party and party not in INTERNATIONAL_BODIES:
-                        hinted[party] += 1
-    envoy_party = None
-    if envoy:
-        envoy_party = Party(envoy, {envoy, envoy.split()[-1]}, ["given by --envoy"])
-    elif names:
-        name = names.most_common(1)[0][0]
-        envoy_party = Party(name, {name, name.split()[-1]}, evidence[name])
-    elif unnamed:
-        # "Ukraine's chief negotiator said ...": an envoy known only by role is still the envoy.
-        title = unnamed.most_common(1)[0][0]
-        envoy_party = Party(title, {title}, [f"named only by role: {title}"])
-    envoy_side = sides.most_common(1)[0][0] if sides else None
 
-    # Spokespeople and ministers speak for their party: "Kremlin spokesperson Dmitry Peskov" -> Peskov is Russia.
-    for sentence in sentences:
-        for entity in sentence.span.ents:
-            if entity.label_ != "PERSON" or (envoy_party and entity.text in envoy_party.aliases):
-                continue
-            phrase_text = " ".join(t.text for t in noun_phrase(entity.root.head if entity.root.dep_ == "appos" else entity.root))
-            party = matcher.first(phrase_text)
-            if party and party != envoy_side:
-                parties[party].update({entity.text, entity.text.split()[-1]})
+def envoy_score(person) -> float:
+    """Role strength, how often the article returns to the person, and whether the story opens with them."""
+    return person.role_weight + 0.5 * person.mentions + (EARLY_ENVOY_BONUS if person.first <= EARLY_SENTENCES else 0.0)
 
-    if envoy_party is None:
-        return Roles(None, None, parties, note="no envoy found")
 
-    # Counterpart: an explicit hint, else the party other than the envoy's own side that holds the most sentences.
-    if counterpart:
-        name = next((p for p, aliases in parties.items() if counterpart == p or counterpart in aliases), counterpart)
-        parties.setdefault(name, {counterpart})
-        chosen, why = name, ["given by --counterpart"]
-    elif hinted:
-        chosen = hinted.most_common(1)[0][0]
-        why = [f"envoy to {chosen}"]
+def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None) -> None:
+    cast = roles.cast
+    if given:
+        key = next((k for k, p in cast.people.items() if given == p.name or given in p.aliases), None)
+        person = cast.people.get(key) if key else None
+        roles.envoy_person = key
+        roles.envoy = Choice(person.name if person else given, (person.aliases if person else {given}) | {given}, ["given by --envoy"])
     else:
-        article_matcher = AliasMatcher(parties)
-        mentions = Counter(
-            party for sentence in sentences for party in article_matcher.all(sentence.text) if party != envoy_side
-        )
-        if not mentions:
-            return Roles(envoy_party, None, parties, note="no counterpart found")
-        chosen = mentions.most_common(1)[0][0]
-        why = [f"most mentioned party other than the envoy's side ({mentions[chosen]} mentions)"]
-    counterpart_party = Party(chosen, parties[chosen], why)
-    return Roles(envoy_party, counterpart_party, parties)
+        candidates = [(k, p) for k, p in cast.people.items() if p.role_weight > 0]
+        if candidates:
+            key, person = max(candidates, key=lambda kp: (envoy_score(kp[1]), -kp[1].first))
+            roles.envoy_person = key
+            roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
+        elif cast.role_mentions:
+            mention = max(cast.role_mentions, key=lambda m: (ROLE_WEIGHTS[m.role], -m.sentence))
+            roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
+            roles.envoy_roles = {mention.role}
+            roles.envoy_side = set(mention.parties)
+            return
+        else:
+            return
+    person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
+    if person:
+        roles.envoy_roles = set(person.roles)
+        roles.envoy_side = set(person.parties)
+    # Title-only mentions of the envoy's role ("the mediator said") are the envoy too.
+    for mention in cast.role_mentions:
+        if mention.role in roles.envoy_roles or not roles.envoy_roles:
+            roles.envoy.aliases.add(mention.phrase)
+            roles.envoy_side |= set(mention.parties)
 
 
-def assign_role(holder: str | None, roles: Roles, matcher: AliasMatcher) -> str:
+def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:
+    cast = roles.cast
+    if given:
+        key = next((k for k, p in cast.parties.items() if given == p.name or given in p.aliases), None)
+        roles.counterpart_key = key or given
+        party = cast.parties.get(key) if key else None
+        roles.counterpart = Choice(party.name if party else given, (party.aliases if party else set()) | {given}, ["given by --counterpart"])
+        _add_spokespeople(roles)
+        return
+    scores: Counter = Counter()
+    reasons: dict[str, list[str]] = {}
+    person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
+    targets = Counter(person.targets) if person else Counter()
+    for mention in cast.role_mentions:
+        if mention.role in roles.envoy_roles:
+            targets.update(mention.targets)
+    # "Envoy to X": X is the other side, unless X is a body of states (an envoy to the UN deals with its members) or
+    # the envoy works for one (a UN envoy to a country deals with the parties in it, so X is only where it works).
+    international_envoy = any(cast.parties[k].international for k in roles.envoy_side if k in cast.parties)
+    for key, count in targets.items():
+        if cast.parties[key].international:
+            continue
+        scores[key] += (MENTION_WEIGHT * 10 if international_envoy else TARGET_HINT_WEIGHT) * count
+        reasons.setdefault(key, []).append(f"envoy to {cast.parties[key].name}")
+    envoy_pattern = _alias_pattern(roles.envoy.aliases)
+    for index, sentence in enumerate(sentences):
+        if envoy_pattern and envoy_pattern.search(sentence.text):
+            for entity in sentence.span.ents:
+                key = _party_key(cast, entity.text)
+                if key and _dealt_with(entity):
+                    scores[key] += DEALING_WEIGHT
+                    reasons.setdefault(key, []).append(f"dealt with beside the envoy: {sentence.text[:80]}")
+        for holder in statement_holders[index] if index < len(statement_holders) else ():
+            if assign_role(holder, roles, index) == "envoy":
+                continue
+            key = speaker_party(cast, holder, index, roles.envoy_side)
+            if key:
+                scores[key] += STATEMENT_WEIGHT
+                reasons.setdefault(key, []).append(f"speaks: {holder}")
+    headline = {key for kind, key in cast.named_in(sentences[0].text) if kind == "party"} if sentences else set()
+    for key, party in cast.parties.items():
+        scores[key] += MENTION_WEIGHT * party.mentions + (HEADLINE_WEIGHT if key in headline else 0.0)
+    for key in list(scores):
+        if key in roles.envoy_side or key not in cast.parties:
+            del scores[key]
+        elif cast.parties[key].international or cast.parties[key].third_party:
+            scores[key] *= INTERNATIONAL_BODY_FACTOR
+    if not scores or scores.most_common(1)[0][1] < MIN_COUNTERPART_SCORE:
+        return
+    key, score = scores.most_common(1)[0]
+    party = cast.parties[key]
+    roles.counterpart_key = key
+    why = list(dict.fromkeys(reasons.get(key, [])))[:2] + [f"score {score:.1f} over {len(scores)} parties"]
+    roles.counterpart = Choice(party.name, set(party.aliases), why)
+    _add_spokespeople(roles)
+    for index, found in enumerate(statement_holders):  # what the article calls it: "the Velorian leadership"
+        roles.counterpart.aliases |= {h for h in found if len(h.split()) <= 5 and speaker_party(cast, h, index, roles.envoy_side) == key}
+
+
+def _add_spokespeople(roles: Roles) -> None:
+    for person in roles.cast.people.values():
+        if person.party == roles.counterpart_key and person.name not in roles.envoy.aliases:
+            roles.counterpart.aliases |= person.aliases
+
+
+def _dealt_with(entity) -> bool:
+    head = entity.root.head
+    return head.lower_ in DEALING_WORDS or head.lemma_.lower() in DEALING_WORDS or (
+        entity.root.dep_ in ("pobj", "dobj") and head.head.lemma_.lower() in DEALING_WORDS)
+
+
+def _party_key(cast: Cast, text: str) -> str | None:
+    return next((key for kind, key in cast.named_in(text) if kind == "party"), None)
+
+
+def _alias_pattern(aliases: set[str]) -> re.Pattern | None:
+    ordered = sorted((a for a in aliases if a), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ordered)) + r")(?![\w])") if ordered else None
+
+
+def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = frozenset()) -> str | None:
+    """The party a holder phrase speaks for: a person's party, the party the phrase is about ("Colombia's National
+    Liberation Army" is the army, not Colombia), or the party a generic name ("the ministry", "the rebels") stands
+    for. Analysts, experts, diplomats and mediators speak for no side."""
+    if is_third_party(holder) or _has_mediating_role(holder):
+        return None
+    named = cast.named_in(holder)
+    for kind, key in named:
+        if kind == "person" and cast.people[key].party:
+            return cast.people[key].party
+    parties = [key for kind, key in named if kind == "party"]
+    if parties:
+        last = parties[-1]
+        after = holder[holder.rfind(next(iter(sorted(cast.parties[last].aliases, key=len, reverse=True)), "")) :]
+        group_words = set(re.findall(r"[a-z]+", after.lower())) & (GROUP_WORDS - STATE_WORDS)
+        if cast.parties[last].kind == "state" and group_words:  # "Chad's rebel movement": the movement
+            return cast.generic_party(" ".join(group_words), sentence, exclude=set(exclude) | {last}) or last
+        return last
+    return cast.generic_party(holder, sentence, exclude=exclude)
+
+
+def _has_mediating_role(holder: str) -> bool:
+    return bool(set(re.findall(r"[a-z-]+", holder.lower())) & MEDIATING_ROLES)
+
+
+def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0) -> str:
     """envoy, counterpart, other (a holder speaking for someone else) or none (no holder found)."""
     if not holder:
         return "none"
-    if roles.envoy and _mentions(holder, roles.envoy.aliases):
+    if roles is None or roles.envoy is None:
+        return "other"
+    cast = roles.cast
+    named = cast.named_in(holder)
+    people = [key for kind, key in named if kind == "person"]
+    if roles.envoy_person and roles.envoy_person in people[:1]:
         return "envoy"
-    party = matcher.first(holder)
-    if roles.counterpart and party == roles.counterpart.name:
+    if not people and _mentions(holder, roles.envoy.aliases):
+        return "envoy"
+    if not people and roles.envoy_roles and re.search(
+        r"\b(" + "|".join(map(re.escape, roles.envoy_roles)) + r")\b", holder.lower()):
+        return "envoy"
+    party = speaker_party(cast, holder, sentence, roles.envoy_side)
+    if roles.counterpart_key and party == roles.counterpart_key:
         return "counterpart"
     return "other"
 
 
 def _mentions(text: str, aliases: set[str]) -> bool:
-    return any(re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text) for alias in aliases)
+    return any(re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text) for alias in aliases if alias)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 PARAGRAPH = re.compile(r"[^\n]+")
+# "KESTRAVO, May 4 (Reuters) - ": a dateline names where the story was filed, not who speaks; it is not parsed.
+DATELINE = re.compile(r"^\s*[A-Z][A-Z.'’ -]{2,40}(?:,[^-–—\n]{1,40})?\s+[-–—]+\s+(?=\S)")
 MAX_PARAGRAPH_CHARS = 20_000  # longer runs are cut into pieces so the parser's cost stays linear
 
 
@@ -29,7 +31,9 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
     for match in PARAGRAPH.finditer(text):
         if not match.group().strip():
             continue
-        for offset in range(0, len(match.group()), MAX_PARAGRAPH_CHARS):
+        dateline = DATELINE.match(match.group())
+        skip = dateline.end() if dateline else 0
+        for offset in range(skip, len(match.group()), MAX_PARAGRAPH_CHARS):
             yield match.start() + offset, match.group()[offset : offset + MAX_PARAGRAPH_CHARS]
 
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from model.roles import AliasMatcher, assign_role, find_roles, load_alias_table
+from model.roles import assign_role, find_roles, load_alias_table
 from model.segmentation import segment_many
 from tests.conftest import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
@@ -27,7 +27,7 @@ def test_the_counterpart_groups_capital_country_and_spokesperson(nlp):
 def test_envoy_to_a_country_names_the_counterpart(nlp):
     roles = roles_of(nlp, "US envoy to Russia, John Witkoff, spoke of a thaw. Moscow and Kyiv traded blame. Kyiv said no.")
     assert roles.counterpart.name == "Russia"
-    assert roles.counterpart.evidence == ["envoy to Russia"]
+    assert roles.counterpart.evidence[0] == "envoy to Russia"
 
 
 def test_an_article_without_envoy_says_so(nlp):
@@ -44,11 +44,11 @@ def test_user_overrides_win(nlp):
 
 def test_holders_map_to_roles(nlp):
     roles = roles_of(nlp, ENVOY_ARTICLE)
-    matcher = AliasMatcher(roles.parties)
-    assert assign_role("US special envoy Mark Ellison", roles, matcher) == "envoy"
-    assert assign_role("Iranian Foreign Ministry spokesman Reza Karimi", roles, matcher) == "counterpart"
-    assert assign_role("Analysts", roles, matcher) == "other"
-    assert assign_role(None, roles, matcher) == "none"
+    assert assign_role("US special envoy Mark Ellison", roles) == "envoy"
+    assert assign_role("Iranian Foreign Ministry spokesman Reza Karimi", roles) == "counterpart"
+    assert assign_role("Karimi", roles) == "counterpart"
+    assert assign_role("Analysts", roles) == "other"
+    assert assign_role(None, roles) == "none"
 
 
 def test_an_aliases_file_extends_the_table(tmp_path):
@@ -66,10 +66,50 @@ def test_a_broken_aliases_file_names_itself(tmp_path):
 
 def test_an_envoy_named_only_by_role_is_still_found(nlp):
     roles = roles_of(nlp, "Ukraine's chief negotiator said the talks had reached a dead end. The Kremlin called the talks constructive.")
-    assert roles.envoy.name == "chief negotiator"
+    assert roles.envoy.name == "Ukraine's chief negotiator"
     assert roles.counterpart.name == "Russia"
 
 
 def test_an_ambassador_to_the_un_does_not_make_the_un_the_counterpart(nlp):
     roles = roles_of(nlp, "Pakistan's ambassador to the United Nations, Tariq Farooqui, accused India of blocking dialogue. New Delhi said it was ready to talk.")
     assert roles.counterpart.name == "India"
+
+
+INVENTED_ARTICLE = """Mediator Sees Opening as Norvalan Rebels Dig In
+KESTRAVO, May 4 - The regional bloc's chief mediator said on Tuesday that talks with the Free Norvala Front had \
+been "surprisingly constructive".
+Ottilie Brandvik, the bloc's chief mediator, told reporters that the front was ready to discuss a ceasefire.
+The Free Norvala Front (FNF) rejected any ceasefire before the withdrawal of government troops.
+"Our demands are not up for discussion," front spokeswoman Ilse Varnhagen said in a statement.
+Analysts in Kestravo said the gap could stall the process until June."""
+
+
+def test_parties_never_listed_in_any_table_are_found_from_the_text(nlp):
+    roles = roles_of(nlp, INVENTED_ARTICLE)
+    assert roles.envoy.name == "Ottilie Brandvik"
+    assert roles.counterpart.name == "Free Norvala Front"
+    assert {"FNF", "Varnhagen"} <= roles.counterpart.aliases
+
+
+def test_an_envoy_named_by_title_first_is_linked_to_her_name(nlp):
+    roles = roles_of(nlp, INVENTED_ARTICLE)
+    assert any("chief mediator" in alias for alias in roles.envoy.aliases if alias != roles.envoy.name)
+    assert assign_role("The regional bloc's chief mediator", roles, 0) == "envoy"
+
+
+def test_datelines_months_and_days_are_never_people(nlp):
+    roles = roles_of(nlp, INVENTED_ARTICLE)
+    people = {alias for person in roles.cast.people.values() for alias in person.aliases}
+    assert not people & {"KESTRAVO", "May", "June", "Tuesday"}
+
+
+def test_a_spokeswoman_speaks_for_the_party_her_title_names(nlp):
+    roles = roles_of(nlp, INVENTED_ARTICLE)
+    assert assign_role("front spokeswoman Ilse Varnhagen", roles, 4) == "counterpart"
+    assert assign_role("Analysts in Kestravo", roles, 5) == "other"
+
+
+def test_a_demonym_joins_its_country_by_their_shared_stem(nlp):
+    roles = roles_of(nlp, "Veltrian envoy Aras Demir said talks with Korsaland were productive. "
+                          "Korsalandic officials rejected the plan. Korsaland said it would never sign.")
+    assert roles.counterpart.name == "Korsaland"
