@@ -43,8 +43,10 @@ def read_annotations(path: Path) -> dict[str, str]:
 
 def score(sample_rows: list[dict], annotations: dict[str, dict[str, str]]) -> dict:
     """Kappa of each annotator and of the annotators' majority against the corpus label, plus pairwise kappa."""
-    gold = {row["id"]: row["label"] for row in corpus_rows()}
-    ids = [row["id"] for row in sample_rows if all(row["id"] in labels for labels in annotations.values())]
+    # Looked up by text: split files are rebuilt as the corpus grows, so row ids move but sentences do not.
+    corpus_labels = {row["text"]: row["label"] for row in corpus_rows()}
+    gold = {row["id"]: corpus_labels[row["text"]] for row in sample_rows if row["text"] in corpus_labels}
+    ids = [row["id"] for row in sample_rows if row["id"] in gold and all(row["id"] in labels for labels in annotations.values())]
     report = {"sentences": len(ids), "annotators": sorted(annotations)}
     corpus = [gold[i] for i in ids]
     for name, labels in sorted(annotations.items()):

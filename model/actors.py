@@ -5,7 +5,7 @@ a demonym and its country share a stem ("Velorian" / "Veloria"), an acronym spel
 a ministry or army named with a country belongs to it. The packaged table (`aliases.json`: real capitals and
 irregular demonyms such as "Kremlin" or "French") only merges names further; no party needs to be listed.
 People are PERSON entities grouped by surname; the noun phrase around each mention says whom they speak for
-("ministry spokeswoman Ilse Varnhagen", "Varnhagen, a spokeswoman for the movement") and what role they hold
+("ministry spokeswoman Maren Tolvaj", "Tolvaj, a spokeswoman for the movement") and what role they hold
 ("chief mediator"). Generic names ("the government", "the rebels", "the ministry") are resolved to the party of
 that kind mentioned last.
 """
@@ -303,8 +303,8 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
 
     # Roles named without a person: "the bloc's chief mediator", "the envoy".
     for index, sentence in enumerate(sentences):
-        if title_case(sentence.text):
-            continue  # a headline's "Envoy Hails Progress": the body names the envoy properly
+        if sentence.headline or title_case(sentence.text):
+            continue  # a headline's "Envoy hails progress": the body names the envoy properly
         for token in sentence.span:
             role = _role_of(token)
             if role is None or token.ent_type_ == "PERSON":
@@ -427,7 +427,7 @@ def _phrase_around(span_or_token) -> list:
             break
     tokens = {t.i: t for t in noun_phrase(anchor)}
     for child in anchor.children:
-        if child.dep_ == "appos":
-            tokens.update({t.i: t for t in noun_phrase(child)})
+        if child.dep_ == "appos":  # "Halloway, a former minister named last month as the bloc's envoy": all of it
+            tokens.update({t.i: t for t in child.subtree})
     sentence = root.sent
     return [tokens[i] for i in sorted(tokens) if sentence.start <= i < sentence.end]

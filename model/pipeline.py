@@ -16,7 +16,9 @@ from model.segmentation import Sentence, load_spacy, segment_many
 
 MAX_ARTICLE_CHARS = 1_000_000
 SIDES = ("envoy", "counterpart")
-UNATTRIBUTED_WEIGHT = 0.5  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
+UNATTRIBUTED_WEIGHT = 0.5
+QUOTE_MARKS = ('"', "“", "'", "‘")
+STATEMENT_HOLDER = re.compile(r"^(?:the|a|its|their|this|that|his|her)\s+(?:\w+\s+)?(?:statement|communiqu[eé]|declaration|letter|release|post|message|note)$", re.I)  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
 ENGLISH_FUNCTION_WORDS = set("the of and to in a an is that for on with as by was said it at from has have be are were will not but this its their his her they he she".split())
 ENGLISH_MIN_SHARE = 0.12  # English news runs at 0.3-0.45; other languages share only a few of these words
 
@@ -112,21 +114,29 @@ class ArticleAnalyzer:
         def resolve(holder: Holder | None, index: int) -> tuple[str | None, str]:
             if holder is None:
                 return None, "none"
-            if holder.text == PREVIOUS_SPEAKER:
-                return previous
-            return holder.text, assign_role(holder.text, roles, index)
+            if holder.text == PREVIOUS_SPEAKER or STATEMENT_HOLDER.match(holder.text):
+                return previous  # "he said", "the statement said": whoever spoke last
+            return holder.text, assign_role(holder.text, roles, index, holder.attributed)
 
         for index, sentence in enumerate(sentences):
             candidates = [(resolve(h, index), h.attributed) for h in sentence_holders[index]]
             candidates = [(pair, attributed) for pair, attributed in candidates if pair[0]]
-            # The first candidate that speaks for a side decides; otherwise the most specific one.
-            chosen = next((c for c in candidates if c[0][1] in SIDES), candidates[0] if candidates else ((None, "none"), False))
+            if not candidates and sentence.text[:1] in QUOTE_MARKS and previous[0]:
+                candidates = [(previous, True)]  # a quote standing alone goes on in the last speaker's voice
+            # The speaker closest to the root decides ("the envoy said X officials had agreed" is the envoy's
+            # reading); a bare grammatical subject gives way to any candidate that speaks for a side.
+            if candidates and candidates[0][1]:
+                chosen = candidates[0]
+            else:
+                chosen = next((c for c in candidates if c[0][1] in SIDES), candidates[0] if candidates else ((None, "none"), False))
             (holder, role), attributed = chosen
             result.sentence_holders.append(holder)
             result.sentence_roles.append(role)
             units = [(unit, resolve(unit.holder, index)) for unit in stance_units(sentence.span)]
             unit_sides = {r for _, (_, r) in units if r in SIDES}
-            if len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
+            if sentence.headline:
+                pass  # a headline is the writer's summary of both sides, not either side's own words
+            elif len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
                 # Different sides in one sentence: each side is judged on its own clause.
                 for unit, (unit_holder, unit_role) in units:
                     # The main clause is quoted as the whole sentence; split-off clauses as themselves.

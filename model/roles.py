@@ -88,7 +88,7 @@ def find_roles(
         statement_holders = attributed_speakers(speakers_by_sentence(sentences))
     cast = build_cast(sentences, table)
     roles = Roles(None, None, cast)
-    _choose_envoy(roles, sentences, envoy)
+    _choose_envoy(roles, sentences, envoy, statement_holders)
     if roles.envoy is None:
         roles.note = "no envoy found"
         return roles
@@ -103,7 +103,7 @@ def envoy_score(person) -> float:
     return person.role_weight + 0.5 * person.mentions + (EARLY_ENVOY_BONUS if person.first <= EARLY_SENTENCES else 0.0)
 
 
-def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None) -> None:
+def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:
     cast = roles.cast
     if given:
         key = next((k for k, p in cast.people.items() if given == p.name or given in p.aliases), None)
@@ -118,10 +118,16 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
         elif cast.role_mentions:
             mention = max(cast.role_mentions, key=lambda m: (ROLE_WEIGHTS[m.role], -m.sentence))
-            roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
-            roles.envoy_roles = {mention.role}
-            roles.envoy_side = set(mention.parties)
-            return
+            key = _named_after(cast, mention, statement_holders)
+            if key is None:
+                roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
+                roles.envoy_roles = {mention.role}
+                roles.envoy_side = set(mention.parties)
+                return
+            person = cast.people[key]
+            person.roles[mention.role] += 1
+            roles.envoy_person = key
+            roles.envoy = Choice(person.name, set(person.aliases), [f"named after the role: {mention.phrase}, then {person.name}"])
         else:
             return
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
@@ -133,6 +139,18 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
         if mention.role in roles.envoy_roles or not roles.envoy_roles:
             roles.envoy.aliases.add(mention.phrase)
             roles.envoy_side |= set(mention.parties)
+
+
+def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
+    """"The bloc's special envoy said ... '...,' Aasgaard said": the first person quoted within a couple of sentences
+    after a role named without a name, who speaks for no party other than the role's own side, is its holder."""
+    for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
+        for holder in statement_holders[index]:
+            for kind, key in cast.named_in(holder):
+                party = cast.people[key].party if kind == "person" else None
+                if kind == "person" and (party is None or party in mention.parties):
+                    return key
+    return None
 
 
 def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:
@@ -240,7 +258,7 @@ def _has_mediating_role(holder: str) -> bool:
     return bool(set(re.findall(r"[a-z-]+", holder.lower())) & MEDIATING_ROLES)
 
 
-def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0) -> str:
+def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attributed: bool = True) -> str:
     """envoy, counterpart, other (a holder speaking for someone else) or none (no holder found)."""
     if not holder:
         return "none"
@@ -253,7 +271,7 @@ def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0) -> s
         return "envoy"
     if not people and _mentions(holder, roles.envoy.aliases):
         return "envoy"
-    if not people and roles.envoy_roles and re.search(
+    if not people and attributed and roles.envoy_roles and not re.match(r"(no|any|every|each)\b", holder.lower()) and re.search(
         r"\b(" + "|".join(map(re.escape, roles.envoy_roles)) + r")\b", holder.lower()):
         return "envoy"
     party = speaker_party(cast, holder, sentence, roles.envoy_side)

@@ -8,7 +8,8 @@ from typing import Iterable, Iterator
 PARAGRAPH = re.compile(r"[^\n]+")
 # "KESTRAVO, May 4 (Reuters) - ": a dateline names where the story was filed, not who speaks; it is not parsed.
 DATELINE = re.compile(r"^\s*[A-Z][A-Z.'’ -]{2,40}(?:,[^-–—\n]{1,40})?\s+[-–—]+\s+(?=\S)")
-MAX_PARAGRAPH_CHARS = 20_000  # longer runs are cut into pieces so the parser's cost stays linear
+MAX_PARAGRAPH_CHARS = 20_000
+MAX_HEADLINE_WORDS = 30  # longer runs are cut into pieces so the parser's cost stays linear
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Sentence:
     start: int  # character offsets into the article text
     end: int
     span: object = None  # the spaCy Span, kept for attribution and dropped before output
+    headline: bool = False  # the article's first line, when it reads as a headline (short, no closing full stop)
 
 
 def load_spacy():
@@ -43,11 +45,15 @@ def segment_many(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[li
     pieces = [(index, start, paragraph) for index, text in enumerate(texts) for start, paragraph in paragraphs(text)]
     results: list[list[Sentence]] = [[] for _ in texts]
     docs = nlp.pipe((paragraph for _, _, paragraph in pieces), batch_size=batch_size)
-    for (index, start, _), doc in zip(pieces, docs):
+    first_piece = {}
+    for position, (index, _, paragraph) in enumerate(pieces):
+        first_piece.setdefault(index, position)
+    for position, ((index, start, paragraph), doc) in enumerate(zip(pieces, docs)):
+        headline = first_piece[index] == position and len(paragraph.split()) <= MAX_HEADLINE_WORDS and not paragraph.rstrip().endswith((".", "!", "?", '."', ".”"))
         for sent in doc.sents:
             stripped = sent.text.strip()
             if not stripped or not any(ch.isalnum() for ch in stripped):
                 continue
             begin = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            results[index].append(Sentence(stripped, begin, begin + len(stripped), sent))
+            results[index].append(Sentence(stripped, begin, begin + len(stripped), sent, headline))
     return iter(results)

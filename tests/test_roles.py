@@ -80,7 +80,7 @@ KESTRAVO, May 4 - The regional bloc's chief mediator said on Tuesday that talks 
 been "surprisingly constructive".
 Ottilie Brandvik, the bloc's chief mediator, told reporters that the front was ready to discuss a ceasefire.
 The Free Norvala Front (FNF) rejected any ceasefire before the withdrawal of government troops.
-"Our demands are not up for discussion," front spokeswoman Ilse Varnhagen said in a statement.
+"Our demands are not up for discussion," front spokeswoman Maren Tolvaj said in a statement.
 Analysts in Kestravo said the gap could stall the process until June."""
 
 
@@ -88,7 +88,7 @@ def test_parties_never_listed_in_any_table_are_found_from_the_text(nlp):
     roles = roles_of(nlp, INVENTED_ARTICLE)
     assert roles.envoy.name == "Ottilie Brandvik"
     assert roles.counterpart.name == "Free Norvala Front"
-    assert {"FNF", "Varnhagen"} <= roles.counterpart.aliases
+    assert {"FNF", "Tolvaj"} <= roles.counterpart.aliases
 
 
 def test_an_envoy_named_by_title_first_is_linked_to_her_name(nlp):
@@ -105,7 +105,7 @@ def test_datelines_months_and_days_are_never_people(nlp):
 
 def test_a_spokeswoman_speaks_for_the_party_her_title_names(nlp):
     roles = roles_of(nlp, INVENTED_ARTICLE)
-    assert assign_role("front spokeswoman Ilse Varnhagen", roles, 4) == "counterpart"
+    assert assign_role("front spokeswoman Maren Tolvaj", roles, 4) == "counterpart"
     assert assign_role("Analysts in Kestravo", roles, 5) == "other"
 
 
