@@ -16,9 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from model.attribution import REPORTING_VERBS
 from model.segmentation import Sentence
 
 PARTY_ENTITY_LABELS = {"GPE", "NORP", "ORG"}
+BODY_WORDS = {"forum", "union", "bloc", "community", "league", "commission", "secretariat", "mission", "republic", "assembly"}
 MONTHS_AND_DAYS = set(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec "
@@ -135,6 +137,7 @@ class Person:
     role_phrases: list[str] = field(default_factory=list)
     mentions: int = 0
     first: int = 10**6
+    described: bool = False  # the text gives the person a title or job other than a negotiating role
 
     @property
     def party(self) -> str | None:
@@ -154,6 +157,8 @@ class RoleMention:
     sentence: int
     parties: list[str]  # the side it speaks for ("the bloc's mediator")
     targets: list[str]  # the party it is sent to ("the envoy to X")
+    headline: bool = False  # named in the headline, where the body may name the person
+    speaks: bool = False  # the subject of a reporting verb: "the bloc's special envoy said ..."
 
 
 @dataclass
@@ -275,7 +280,11 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
     in_running_text = {normalise(e.text) for i, e in person_entities if not title_case(sentences[i].text)}
     for index, entity in person_entities:
         name = _strip_titles(normalise(entity.text))
+        words = {w.lower() for w in name.split()}
         if (not looks_like_person(name) or name in keys or normalise(entity.text) not in in_running_text
+                or {w for w in words if w[:1].isalpha()} & (GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS)
+                or any(w.isupper() and len(w) > 1 for w in name.split())  # "AU High Representative"
+                or (entity.root.dep_ == "compound" and entity.root.head.pos_ == "NOUN")  # "the Ravna basin"
                 or name.lower() in datelines or (entity.root.dep_ == "pobj" and entity.root.head.lower_ in ("in", "at"))):
             continue
         surname = _surname(name)
@@ -293,6 +302,8 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
         for role in _roles_in(phrase):
             person.roles[role] += 1
             person.role_phrases.append(phrase_text(phrase))
+        person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
+            t.lower_.strip(".") in PERSON_TITLES for t in phrase)
         for kind, key in cast.named_in(" ".join(t.text for t in target_tokens)):
             if kind == "party":
                 person.targets[key] += 1
@@ -303,14 +314,27 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
 
     # Roles named without a person: "the bloc's chief mediator", "the envoy".
     for index, sentence in enumerate(sentences):
-        if sentence.headline or title_case(sentence.text):
-            continue  # a headline's "Envoy hails progress": the body names the envoy properly
+        in_headline = sentence.headline or title_case(sentence.text)
         for token in sentence.span:
             role = _role_of(token)
             if role is None or token.ent_type_ == "PERSON":
                 continue
             phrase = _phrase_around(token)
             if any(t.ent_type_ == "PERSON" for t in phrase):
+                continue
+            # "the bloc's high representative for the region, Kwame Asante, said": the parser often hangs the name
+            # elsewhere, but a name right after the role's phrase and a comma is the role's holder.
+            after = token.right_edge.i + 1
+            while after < sentence.span.end and token.doc[after].is_punct:
+                after += 1
+            following = token.doc[after] if after < sentence.span.end and after > token.right_edge.i + 1 else None
+            holder = next((p for p in people.values() if following is not None and following.ent_type_ == "PERSON"
+                           and following.text in {w for a in p.aliases for w in a.split()}), None)
+            text = phrase_text(phrase)
+            holder = holder or next((p for p in people.values() if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text) for a in p.aliases)), None)
+            if holder is not None:  # "Aalbers, a former ambassador": the role of a person already known
+                holder.roles[role] += 1
+                holder.role_phrases.append(text)
                 continue
             name = _untagged_name(phrase)
             if name:  # "facilitator Yann-Ber Kerhervé", tagged as a product: a name beside a role is a person
@@ -329,6 +353,8 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
                 role, text, index,
                 parties=[k for kind, k in cast.named_in(side) if kind == "party"],
                 targets=[k for kind, k in cast.named_in(" ".join(t.text for t in target_tokens)) if kind == "party"],
+                headline=in_headline,
+                speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,
             ))
     # A "party" that is only a person's name, tagged as an organisation somewhere, is that person.
     person_names = {alias for person in people.values() for alias in person.aliases}

@@ -117,7 +117,8 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy_person = key
             roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
         elif cast.role_mentions:
-            mention = max(cast.role_mentions, key=lambda m: (ROLE_WEIGHTS[m.role], -m.sentence))
+            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
+            mention = min(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence))
             key = _named_after(cast, mention, statement_holders)
             if key is None:
                 roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
@@ -127,7 +128,7 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             person = cast.people[key]
             person.roles[mention.role] += 1
             roles.envoy_person = key
-            roles.envoy = Choice(person.name, set(person.aliases), [f"named after the role: {mention.phrase}, then {person.name}"])
+            roles.envoy = Choice(person.name, set(person.aliases), [f"named after the role: {mention.phrase} said, then {person.name}"])
         else:
             return
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
@@ -136,19 +137,20 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
         roles.envoy_side = set(person.parties)
     # Title-only mentions of the envoy's role ("the mediator said") are the envoy too.
     for mention in cast.role_mentions:
-        if mention.role in roles.envoy_roles or not roles.envoy_roles:
+        if not mention.headline and (mention.role in roles.envoy_roles or not roles.envoy_roles):
             roles.envoy.aliases.add(mention.phrase)
-            roles.envoy_side |= set(mention.parties)
 
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
-    """"The bloc's special envoy said ... '...,' Aasgaard said": the first person quoted within a couple of sentences
-    after a role named without a name, who speaks for no party other than the role's own side, is its holder."""
+    """"The bloc's special envoy said on Monday ... '...,' Ludmila Ostrowska told reporters": a role that speaks
+    without a name, then, within two sentences, a newly named speaker whom the text gives no other title or side."""
+    if not mention.speaks or mention.headline:
+        return None
     for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
         for holder in statement_holders[index]:
-            for kind, key in cast.named_in(holder):
-                party = cast.people[key].party if kind == "person" else None
-                if kind == "person" and (party is None or party in mention.parties):
+            for kind, key in cast.named_in(holder)[:1]:
+                person = cast.people[key] if kind == "person" else None
+                if person and person.first >= mention.sentence and not person.described and person.party in (None, *mention.parties):
                     return key
     return None
 

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator
 
 PARAGRAPH = re.compile(r"[^\n]+")
 # "KESTRAVO, May 4 (Reuters) - ": a dateline names where the story was filed, not who speaks; it is not parsed.
-DATELINE = re.compile(r"^\s*[A-Z][A-Z.'’ -]{2,40}(?:,[^-–—\n]{1,40})?\s+[-–—]+\s+(?=\S)")
+DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_.'’ -]*(?:[.'’ -]+[^\W\d_]+){0,4})(?:,[^-–—\n]{1,40})?(?:\s*\([^)\n]{1,30}\))?\s+[-–—]+\s+(?=\S)")
 MAX_PARAGRAPH_CHARS = 20_000
 MAX_HEADLINE_WORDS = 30  # longer runs are cut into pieces so the parser's cost stays linear
 
@@ -34,7 +34,7 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         if not match.group().strip():
             continue
         dateline = DATELINE.match(match.group())
-        skip = dateline.end() if dateline else 0
+        skip = dateline.end() if dateline and dateline.group(1).isupper() else 0
         for offset in range(skip, len(match.group()), MAX_PARAGRAPH_CHARS):
             yield match.start() + offset, match.group()[offset : offset + MAX_PARAGRAPH_CHARS]
 
