@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from model.attribution import REPORTING_VERBS
+from model.attribution import REPORTING_VERBS, phrase_text
 from model.segmentation import Sentence
 
 PARTY_ENTITY_LABELS = {"GPE", "NORP", "ORG"}
@@ -46,7 +46,7 @@ GROUP_WORDS = {"rebels", "insurgents", "militants", "fighters", "group", "militi
                "coalition", "separatists", "council", "army", "party", "faction", "organisation", "organization", "leadership", "delegation"}
 GENERIC_PARTY_WORDS = STATE_WORDS | GROUP_WORDS
 # Bodies that send envoys and host talks but are rarely the side an envoy negotiates with.
-INTERNATIONAL_BODY_WORDS = {"united nations", "union", "league", "organisation", "organization", "community",
+INTERNATIONAL_BODY_WORDS = {"united nations", "union", "league", "forum", "organisation", "organization", "community",
                             "security council", "committee", "bank", "fund", "court", "agency", "bloc"}
 INTERNATIONAL_ACRONYMS = {"UN", "U.N.", "EU", "AU", "NATO", "ECOWAS", "IGAD", "ASEAN", "OSCE", "ICRC", "SADC", "OAS", "ICC", "IAEA", "WHO", "OIC", "GCC", "UNHCR", "UNICEF", "WFP"}
 # Speakers who comment on a conflict without being a side of it, and the bodies they work for.
@@ -238,6 +238,7 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
     # headline makes the tagger join common words to names ("Talks With Tehran Point to a Thaw"): names seen only
     # in such a line are left out.
     entities = [(i, e) for i, s in enumerate(sentences) for e in s.span.ents if e.label_ in PARTY_ENTITY_LABELS]
+    entities += _unlabelled_groups(sentences, {normalise(e.text) for _, e in entities})
     in_running_text = {normalise(e.text) for i, e in entities if not title_case(sentences[i].text)}
     entities = [(i, e) for i, e in entities if normalise(e.text) in in_running_text]
     for label_order in (("GPE", "NORP"), ("ORG",)):
@@ -245,8 +246,9 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
             if entity.label_ not in label_order:
                 continue
             surface = normalise(entity.text)
-            if not surface or not surface[:1].isupper() or any(w.lower() in MONTHS_AND_DAYS for w in surface.split()):
-                continue
+            if (not surface or not surface[:1].isupper() or any(w.lower() in MONTHS_AND_DAYS for w in surface.split())
+                    or re.search(r"-[a-z]+$", surface) or _titled_person(entity)):
+                continue  # "Kedarumi-brokered" is a modifier; "spokesperson Faraja Mushi" is a person
             key = _merge_key(surface, entity.label_, keys, table_owner, parties)
             kind = "state" if entity.label_ in ("GPE", "NORP") or {w.lower() for w in surface.split()} & STATE_INSTITUTIONS else "group"
             party = parties.setdefault(key, Party(key, kind=kind))
@@ -390,6 +392,48 @@ def _untagged_name(phrase) -> str | None:
     return next((name for name in names if looks_like_person(name) and len(name.split()) >= 2), None)
 
 
+@dataclass
+class _NamedGroup:
+    """A group the tagger missed ("the Tekohu Self-Determination Front"), in the shape of a spaCy entity."""
+
+    text: str
+    label_: str = "ORG"
+
+
+GROUP_NAME = re.compile(
+    r"\b((?:[A-Z][\w'’-]*\s+){0,5}(?:(?:of|for|the|and|de|del|la|du)\s+(?:[A-Z][\w'’-]*\s+){0,3})?"
+    r"(?:Front|Movement|Army|Council|Alliance|Coalition|Party|Forces|Brigades?|Organi[sz]ation|Platform|Congress|"
+    r"Militia|Guard|Assembly|Committee)(?:\s+(?:of|for)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*){1,3})?)")
+
+
+def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[tuple[int, _NamedGroup]]:
+    """Capitalised names ending in Front, Movement, Army, Council... that no entity covers."""
+    found = []
+    for index, sentence in enumerate(sentences):
+        if sentence.headline or title_case(sentence.text):
+            continue
+        for match in GROUP_NAME.finditer(sentence.text):
+            name = normalise(match.group(1))
+            if len(name.split()) >= 2 and name[:1].isupper() and not any(name in k for k in known):
+                found.append((index, _NamedGroup(name)))
+    return found
+
+
+PERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president", "commander", "leader", "colonel",
+                "general", "chief", "chairman", "chairwoman", "secretary", "official", "governor", "deputy", "adviser",
+                "advisor", "negotiator", "envoy", "mediator", "ambassador", "emissary", "facilitator", "coordinator"}
+
+
+def _titled_person(entity) -> bool:
+    """An organisation or place tag on a name with a person's title beside it ("government spokesperson Faraja
+    Mushi", "Mushi, the ministry's spokesperson") is the tagger's mistake: it is a person."""
+    root = getattr(entity, "root", None)
+    if root is None or len(entity.text.split()) < 2:
+        return False
+    beside = [t for t in root.children if t.dep_ in ("compound", "appos", "amod") and t.i < entity.start or t.dep_ == "appos"]
+    return any(t.lower_ in PERSON_NOUNS for t in beside) or (root.dep_ == "appos" and root.head.lower_ in PERSON_NOUNS)
+
+
 def _strip_titles(name: str) -> str:
     words = name.split()
     while len(words) > 1 and words[0].lower().strip(".") in PERSON_TITLES:
@@ -416,12 +460,6 @@ def _role_of(token) -> str | None:
 
 def _roles_in(phrase) -> list[str]:
     return [role for role in (_role_of(t) for t in phrase) if role]
-
-
-def phrase_text(tokens) -> str:
-    """The article's own text from a phrase's first token to its last, so it matches the article verbatim."""
-    first, last = tokens[0], tokens[-1]
-    return first.doc.text[first.idx : last.idx + len(last.text)]
 
 
 def _target_tokens(phrase) -> list:

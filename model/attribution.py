@@ -55,8 +55,21 @@ def noun_phrase(token) -> list:
     return sorted(tokens, key=lambda t: t.i)
 
 
-def _phrase_text(tokens) -> str:
-    return " ".join(t.text for t in tokens).replace(" 's", "'s").replace(" ’s", "’s")
+def phrase_text(tokens) -> str:
+    """The article's own text from a phrase's first token to its last ("Havili-Fonua", "the group's"), so names
+    match the article verbatim; relative clauses cut out of the phrase are cut out of the text too."""
+    if not tokens:
+        return ""
+    pieces, previous = [], None
+    for token in tokens:
+        skipped = token.doc[previous.i + 1 : token.i] if previous is not None else []
+        if previous is not None and all(t.text in "-–'’" for t in skipped):  # "Havili-Fonua": keep the hyphen
+            pieces.append(previous.whitespace_ + "".join(t.text_with_ws for t in skipped))
+        elif previous is not None:
+            pieces.append(" ")  # a gap where a clause was left out
+        pieces.append(token.text)
+        previous = token
+    return "".join(pieces).strip(" ,")
 
 
 def _subject(verb):
@@ -80,12 +93,12 @@ def clause_holder(verb) -> Holder | None:
     if subject is None:
         return None
     if verb.dep_ == "relcl" and subject.lower_ in RELATIVE_PRONOUNS and verb.head.pos_ in ("NOUN", "PROPN"):
-        return Holder(_phrase_text(noun_phrase(verb.head)), attributed=True)  # "comments, which suggested ..."
+        return Holder(phrase_text(noun_phrase(verb.head)), attributed=True)  # "comments, which suggested ..."
     if subject.pos_ == "PRON":
         return None
     if subject.dep_ == "nsubjpass":
         return None  # "the plan was rejected": the grammatical subject holds no stance
-    return Holder(_phrase_text(noun_phrase(subject)), attributed=_is_reporting(verb))
+    return Holder(phrase_text(noun_phrase(subject)), attributed=_is_reporting(verb))
 
 
 def holders(span) -> list[Holder]:
@@ -94,14 +107,14 @@ def holders(span) -> list[Holder]:
     for verb in sorted((t for t in span if _is_reporting(t)), key=_depth):  # closest to the root first
         subject = _subject(verb)
         if subject is not None and subject.pos_ != "PRON" and subject.dep_ != "nsubjpass":
-            found.append(Holder(_phrase_text(noun_phrase(subject)), attributed=True))
+            found.append(Holder(phrase_text(noun_phrase(subject)), attributed=True))
         elif subject is not None and subject.lower_ in PERSONAL_PRONOUNS:
             found.append(Holder(PREVIOUS_SPEAKER, attributed=True))
         elif verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "comments, which suggested" -> comments' owner
-            found.append(Holder(_phrase_text(noun_phrase(verb.head)), attributed=True))
+            found.append(Holder(phrase_text(noun_phrase(verb.head)), attributed=True))
     for token in span:  # "According to X, ..."
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
-            found.extend(Holder(_phrase_text(noun_phrase(o)), attributed=True) for o in token.nbor().children if o.dep_ == "pobj")
+            found.extend(Holder(phrase_text(noun_phrase(o)), attributed=True) for o in token.nbor().children if o.dep_ == "pobj")
     main = clause_holder(span.root)
     if main is not None:
         found.append(main)

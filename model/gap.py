@@ -7,8 +7,8 @@ from typing import Sequence
 import numpy as np
 
 STANCE_THRESHOLD = 0.2  # |score| below this is a mixed or unclear stance
-MIN_STANCE_MASS = 0.5  # summed stance probability a side needs before its stance counts
-GAP_THRESHOLD = 0.5  # gap (0..1) at or above which opposite stances are a misreading
+MIN_STANCE_MASS = 0.3  # summed stance probability a side needs before its stance counts
+GAP_THRESHOLD = 0.3  # gap (0..1) at or above which opposite stances are a misreading (chosen on data/articles)
 
 
 @dataclass

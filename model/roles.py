@@ -222,6 +222,8 @@ def _add_spokespeople(roles: Roles) -> None:
 
 def _dealt_with(entity) -> bool:
     head = entity.root.head
+    if head.dep_ == "prep" and head.head.lower_ in ROLE_WEIGHTS:
+        return False  # "envoy to X" is already the target hint
     return head.lower_ in DEALING_WORDS or head.lemma_.lower() in DEALING_WORDS or (
         entity.root.dep_ in ("pobj", "dobj") and head.head.lemma_.lower() in DEALING_WORDS)
 
