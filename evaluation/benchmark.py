@@ -27,7 +27,7 @@ import torch
 
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import load_examples
-from model.classifier import FramingClassifier
+from model.classifier import DEVICES, FramingClassifier, resolve_device
 from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, resolve_tracking_uri
 
 
@@ -70,7 +70,7 @@ def time_it(function) -> tuple[float, object]:
 def naive_pipeline_rate(classifier: FramingClassifier, texts: list[str]) -> float:
     from transformers import pipeline
 
-    pipe = pipeline("text-classification", model=classifier.model, tokenizer=classifier.tokenizer, batch_size=32, device=-1)
+    pipe = pipeline("text-classification", model=classifier.model, tokenizer=classifier.tokenizer, batch_size=32, device=classifier.device)
     pipe(texts[:32], truncation=True, max_length=classifier.max_length)  # warm-up
     seconds, _ = time_it(lambda: pipe(texts, truncation=True, max_length=classifier.max_length))
     return len(texts) / seconds
@@ -90,11 +90,11 @@ def write_articles(folder: Path, count: int, words: int, seed: int) -> None:
         (folder / f"{index:05d}.txt").write_text(f"Article {index}\n" + "\n\n".join(paragraphs), encoding="utf-8")
 
 
-def run_analyze(articles: Path, model_dir: Path, scratch: Path) -> dict[str, float]:
+def run_analyze(articles: Path, model_dir: Path, scratch: Path, extra: tuple[str, ...] = ()) -> dict[str, float]:
     """`misread analyze` as a user runs it, in its own process; peak RSS sampled every 0.1 s."""
     out = scratch / f"{articles.name}.jsonl"
     out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]
+    command = [sys.executable, "-m", "model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet", *extra]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=PROJECT_ROOT)
     handle, peak = psutil.Process(process.pid), 0
@@ -112,25 +112,36 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path) -> dict[str, flo
     return {"seconds": seconds, "articles": rows, "peak_rss_mb": peak / 2**20}
 
 
-def training_rate(model_dir: Path, texts: list[str], labels: list[int], steps: int = 8, batch_size: int = 32) -> float:
-    """Samples/s of the training step train.py runs (forward, backward, AdamW), after one warm-up step."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+def training_rate(model_dir: Path, texts: list[str], labels: list[int], device: torch.device, steps: int = 8) -> float:
+    """Samples/s of train.py's own `train_step` with train.py's defaults, after one warm-up step."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
+    from training.train import TrainArgs, autocast_dtype, batches, train_step
+
+    args = TrainArgs()
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, local_files_only=True).float().train()
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, local_files_only=True).float().to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
+    scheduler = get_linear_schedule_with_warmup(optimizer, 0, steps + 1)
+    loss_function = torch.nn.CrossEntropyLoss()
+    encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in texts[: (steps + 1) * args.batch_size]]
+    stream = batches(encoded, labels, args.batch_size, tokenizer, torch.Generator().manual_seed(args.seed))
+    autocast = autocast_dtype(device, args.mixed_precision)
+    train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args)
+    seconds, _ = time_it(lambda: [train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args) for _ in range(steps)])
+    return steps * args.batch_size / seconds
 
-    def step(batch_index: int) -> None:
-        chunk = slice(batch_index * batch_size, (batch_index + 1) * batch_size)
-        batch = tokenizer(texts[chunk], truncation=True, max_length=96, padding=True, return_tensors="pt")
-        loss = model(**batch, labels=torch.tensor(labels[chunk])).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
 
-    step(0)
-    seconds, _ = time_it(lambda: [step(i) for i in range(1, steps + 1)])
-    return steps * batch_size / seconds
+def cpu_description() -> dict[str, str]:
+    """CPU model and the instruction sets that decide the precision path (AVX2, AVX-512, native bf16, AMX)."""
+    from model.classifier import bf16_is_fast
+
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), platform.processor())
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+    return {"cpu": model or platform.machine(), "cpu_flags": " ".join(f for f in wanted if f in flags) or "none of " + ",".join(wanted),
+            "bf16_native": str(bf16_is_fast())}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -143,11 +154,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "benchmark.json")
     parser.add_argument("--tracking-uri")
+    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
+    device = resolve_device(args.device)
 
-    results: dict[str, float | str] = {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads()}
-    classifier = load_classifier(args.model, args.tracking_uri)
+    results: dict[str, float | str] = {**cpu_description(), "device": str(device), "threads": torch.get_num_threads()}
+    if device.type == "cuda":
+        results["gpu"] = torch.cuda.get_device_name(device)
+    classifier = load_classifier(args.model, args.tracking_uri, device=str(device))
     texts = fixed_sentences(args.sentences, args.seed)
     token_counts = [len(ids) for ids in classifier.tokenizer(texts, truncation=True, max_length=classifier.max_length)["input_ids"]]
     flops = encoder_flops(classifier.model, token_counts)
@@ -179,7 +194,7 @@ def main(argv: list[str] | None = None) -> dict:
         # ---- training samples/s ----------------------------------------------------------------------------------
         train = load_examples(SPLIT_FILES["train"])
         label_ids = {label: i for i, label in enumerate(classifier.labels)}
-        results["train_samples_per_s"] = training_rate(model_dir, [e.text for e in train], [label_ids[e.label] for e in train])
+        results["train_samples_per_s"] = training_rate(model_dir, [e.text for e in train], [label_ids[e.label] for e in train], device)
         # ---- misread analyze: startup, 200 and 2,000 articles ---------------------------------------------------
         write_articles(scratch / "one", 1, args.words, args.seed)
         startup = run_analyze(scratch / "one", model_dir, scratch)["seconds"]
@@ -193,6 +208,9 @@ def main(argv: list[str] | None = None) -> dict:
             results[f"{name}_articles"] = run["articles"]
             results[f"{name}_articles_per_s"] = run["articles"] / max(run["seconds"] - startup, 1e-9)
             results[f"{name}_peak_rss_mb"] = run["peak_rss_mb"]
+            if name == "analyze":  # the worst case: --sentences classifies every sentence, not only the two sides'
+                run = run_analyze(folder, model_dir, scratch, ("--sentences", str(scratch / "sentences.jsonl")))
+                results["analyze_every_sentence_articles_per_s"] = run["articles"] / max(run["seconds"] - startup, 1e-9)
         if args.large_articles:
             results["rss_growth_large_vs_small"] = results["analyze_large_peak_rss_mb"] / results["analyze_peak_rss_mb"] - 1
 

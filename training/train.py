@@ -152,6 +152,25 @@ def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str
     return classification_metrics([e.label for e in examples], predictions, classifier.labels, prefix), predictions
 
 
+def train_step(network, batch: dict, optimizer, scheduler, loss_function, device: torch.device,
+               autocast: torch.dtype | None, args: TrainArgs) -> float:
+    """One optimisation step (forward, loss with optional distillation, backward, clip, AdamW); benchmark.py times
+    this same function."""
+    batch = {name: tensor.to(device) for name, tensor in batch.items()}
+    targets, teacher = batch.pop("labels"), batch.pop("teacher", None)
+    with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+        logits = network(**batch).logits.float()
+    loss = loss_function(logits, targets)
+    if teacher is not None:
+        loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher, args.distill_temperature)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
 def checkpoint_path(output_dir: str, run_id: str) -> Path:
     return Path(output_dir) / "checkpoints" / f"{run_id}.pt"
 
@@ -264,19 +283,7 @@ def main(argv: list[str] | None = None) -> dict:
                 unit="batch",
             )
             for batch in progress:
-                batch = {name: tensor.to(device) for name, tensor in batch.items()}
-                targets_batch, teacher_batch = batch.pop("labels"), batch.pop("teacher", None)
-                with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
-                    logits = network(**batch).logits.float()
-                loss = loss_function(logits, targets_batch)
-                if teacher_batch is not None:
-                    loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher_batch, args.distill_temperature)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
-                losses.append(loss.item())
+                losses.append(train_step(network, batch, optimizer, scheduler, loss_function, device, autocast, args))
                 progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             network.eval()
             val_metrics, _ = evaluate(classifier, validation, "val")
