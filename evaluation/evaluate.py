@@ -27,6 +27,7 @@ from evaluation.metrics import (
     report_text,
 )
 from model.base_models import PACKAGED
+from model.classifier import DEVICES
 from model.tracking import EXPERIMENT_NAME, check_tracking_store, resolve_tracking_uri
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--table", action="store_true", help="print the results table of the latest runs and write it into README.md")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
     args = parser.parse_args(argv)
 
     import mlflow
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     from model.tracking import default_model_uri, load_classifier
 
     spec = args.model or default_model_uri()
-    classifier = load_classifier(spec, uri)
+    classifier = load_classifier(spec, uri, device=args.device)
     tags = {"misread.evaluated_model": spec}
     if spec.startswith("runs:/"):
         tags["misread.evaluated_run_id"] = spec.split("/")[1]

@@ -23,6 +23,7 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from data import ARTICLES_FILE, PROJECT_ROOT
 from model import gap, roles
+from model.classifier import DEVICES
 from model.pipeline import Article, ArticleAnalyzer
 from model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri
 
@@ -128,6 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--prefix", help="metric name prefix (default: articles, or articles_dev for a file outside the repo)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI")
     parser.add_argument("--quiet", action="store_true", help="print the figures only, no misses")
+    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
     args = parser.parse_args(argv)
 
     import mlflow
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     prefix = args.prefix or ("articles_dev" if outside_repo else "articles")
     gold = load_gold(args.data)
     spec = args.model or default_model_uri()
-    analyzer = ArticleAnalyzer(load_classifier(spec, uri))
+    analyzer = ArticleAnalyzer(load_classifier(spec, uri, device=args.device))
     predicted = list(analyzer.analyze(Article(g["id"], g["text"]) for g in gold))
     metrics = article_metrics(gold, predicted, prefix)
     for half in HALVES:
