@@ -2,9 +2,11 @@
 import mlflow
 import pandas as pd
 import pytest
+import torch
 
 from model.tracking import MODEL_ALIAS, REGISTERED_MODEL_NAME
-from training.train import main, parse_args
+from data import TEACHER_FILE
+from training.train import distillation_loss, main, parse_args
 from tests.conftest import LABELS
 
 
@@ -25,14 +27,26 @@ def run_training(corpus_files, tracking_uri, base_model, *extra):
 
 def test_defaults_are_visible_and_overridable():
     args = parse_args(["--epochs", "2", "--learning-rate", "1e-4"])
-    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, "mpnet")
+    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, "minilm")
 
 
-def test_each_packaged_encoder_brings_its_own_epochs_and_learning_rate():
-    assert (parse_args([]).epochs, parse_args([]).learning_rate) == (3, 3e-5)
-    minilm = parse_args(["--base_model", "minilm"])
-    assert (minilm.epochs, minilm.learning_rate) == (4, 8e-5)
-    assert parse_args(["--base_model", "minilm", "--epochs", "1"]).epochs == 1
+def test_each_packaged_encoder_brings_its_own_epochs_learning_rate_and_teacher():
+    default = parse_args([])
+    assert (default.epochs, default.learning_rate, default.teacher_file) == (4, 8e-5, str(TEACHER_FILE))
+    mpnet = parse_args(["--base_model", "mpnet"])
+    assert (mpnet.epochs, mpnet.learning_rate, mpnet.teacher_file) == (3, 3e-5, "")
+    assert parse_args(["--epochs", "1", "--teacher_file", ""]).teacher_file == ""
+
+
+def test_distillation_pulls_the_student_toward_the_teacher():
+    logits = torch.tensor([[2.0, 0.0, 0.0, 0.0]])
+    agreeing, disagreeing = torch.tensor([[0.97, 0.01, 0.01, 0.01]]), torch.tensor([[0.01, 0.97, 0.01, 0.01]])
+    assert distillation_loss(logits, agreeing, 2.0) < distillation_loss(logits, disagreeing, 2.0)
+
+
+def test_a_missing_teacher_file_stops_training_with_the_command_that_writes_it(tmp_path):
+    with pytest.raises(SystemExit, match="training/teacher.py"):
+        main(["--teacher_file", str(tmp_path / "none.jsonl")])
 
 
 def test_training_logs_params_metrics_artifacts_and_a_registered_model(corpus_files, tracking_uri, tiny_model_dir):
