@@ -85,3 +85,13 @@ def test_a_sentence_mixing_sides_gives_each_side_its_own_clause_as_evidence(anal
 def test_repeated_ids_in_one_batch_keep_their_own_results(analyzer):
     rows = list(analyzer.analyze([Article("same", ENVOY_ARTICLE), Article("same", NO_ENVOY_ARTICLE)]))
     assert [r["envoy"] is not None for r in rows] == [True, False]
+
+
+def test_classifying_only_the_two_sides_gives_the_same_rows_as_classifying_everything(analyzer):
+    from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE
+
+    keys = ("envoy", "counterpart", "envoy_stance", "counterpart_stance", "gap", "misreading", "evidence", "explanation")
+    for text in (ENVOY_ARTICLE, AGREEING_ARTICLE):
+        selective, full = analyze_one(analyzer, text), analyze_one(analyzer, text, with_sentences=True)
+        assert {k: selective[k] for k in keys} == {k: full[k] for k in keys}
+        assert "sentences" in full and "sentences" not in selective
