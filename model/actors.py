@@ -227,22 +227,34 @@ def _merge_key(surface: str, label: str, keys: dict[str, str], table_owner: dict
 
 
 def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None = None) -> Cast:
-    table_owner = {alias: party for party, aliases in (table or {}).items() for alias in aliases}
-    parties: dict[str, Party] = {}
-    keys: dict[str, str] = {}
-    people: dict[str, Person] = {}
-    role_mentions: list[RoleMention] = []
-    party_mentions: list[tuple[int, str]] = []
+    """Parties, then people, then roles named without a person; last, "parties" that are only a person's name."""
+    entities = _party_entities(sentences)
+    cast = Cast({}, _find_parties(entities, table or {}), [], [])
+    cast.party_mentions[:] = _party_mentions(entities, cast.parties)
+    cast.index()
+    _find_people(sentences, cast)
+    _find_unnamed_roles(sentences, cast)
+    _drop_parties_that_are_people(cast)
+    cast.index()
+    return cast
 
-    # Parties first: countries before organisations, so that "Velorian Foreign Ministry" finds Veloria. A title-case
-    # headline makes the tagger join common words to names ("Talks With Tehran Point to a Thaw"): names seen only
-    # in such a line are left out.
+
+def _party_entities(sentences: Sequence[Sentence]) -> list[tuple[int, object]]:
+    """Party entities with their sentence index. A title-case headline makes the tagger join common words to names
+    ("Talks With Tehran Point to a Thaw"): names seen only in such a line are left out."""
     entities = [(i, e) for i, s in enumerate(sentences) for e in s.span.ents if e.label_ in PARTY_ENTITY_LABELS]
     entities += _unlabelled_groups(sentences, {normalise(e.text) for _, e in entities})
     in_running_text = {normalise(e.text) for i, e in entities if not title_case(sentences[i].text)}
-    entities = [(i, e) for i, e in entities if normalise(e.text) in in_running_text]
+    return [(i, e) for i, e in entities if normalise(e.text) in in_running_text]
+
+
+def _find_parties(entities: list[tuple[int, object]], table: dict[str, set[str]]) -> dict[str, Party]:
+    """Countries before organisations, so that "Velorian Foreign Ministry" finds Veloria."""
+    table_owner = {alias: party for party, aliases in table.items() for alias in aliases}
+    parties: dict[str, Party] = {}
+    keys: dict[str, str] = {}
     for label_order in (("GPE", "NORP"), ("ORG",)):
-        for index, entity in entities:
+        for _, entity in entities:
             if entity.label_ not in label_order:
                 continue
             surface = normalise(entity.text)
@@ -257,64 +269,87 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
             party.aliases.add(surface)
             party.labels[surface] = entity.label_
             keys[surface] = key
-    for index, entity in entities:  # mentions in reading order, for recency
-        key = keys.get(normalise(entity.text))
-        if key:
-            parties[key].mentions += 1
-            parties[key].first = min(parties[key].first, index)
-            party_mentions.append((index, key))
     for key, party in parties.items():  # the packaged table's other names for a real party, where it has one
-        if key in (table or {}):
+        if key in table:
             party.aliases |= {a for a in table[key] if " " in a or a[:1].isupper()}
     # A party's best name: a country over its demonym, the longest organisation name over its acronym.
     preference = {"GPE": 2, "ORG": 1, "NORP": 0}
     for party in parties.values():
-        if party.name not in (table or {}):
+        if party.name not in table:
             named = [a for a in party.labels if not a.isupper()] or list(party.labels)
             party.name = max(named, key=lambda a: (preference[party.labels[a]], len(a)))
-    cast = Cast(people, parties, role_mentions, party_mentions)
-    cast.index()
+    return parties
 
-    # People: PERSON entities grouped by surname, with the parties and roles their noun phrases name. A name seen
-    # only in a title-case headline, the dateline's city, or a place after "in" / "at" is not a person.
-    datelines = {m.group(1).lower() for m in re.finditer(r"(?m)^([A-Z][A-Z .'-]{2,}?)\s*(?:,|\(|-|–|—)", "\n".join(s.text for s in sentences))}
+
+def _party_mentions(entities: list[tuple[int, object]], parties: dict[str, Party]) -> list[tuple[int, str]]:
+    """(sentence index, party key) in reading order, for recency; counts and first mentions on the way."""
+    owner = {alias: key for key, party in parties.items() for alias in party.labels}
+    mentions = []
+    for index, entity in entities:
+        key = owner.get(normalise(entity.text))
+        if key:
+            parties[key].mentions += 1
+            parties[key].first = min(parties[key].first, index)
+            mentions.append((index, key))
+    return mentions
+
+
+def _add_person(people: dict[str, Person], name: str, index: int) -> Person:
+    """The person a name belongs to (grouped by surname), with this mention counted."""
+    surname = _surname(name)
+    person = people.get(surname) or next((p for p in people.values() if surname in p.aliases), None)
+    if person is None:
+        person = people.setdefault(surname, Person(name))
+    if len(name) > len(person.name):
+        person.name = name
+    person.aliases |= {name, surname}
+    person.mentions += 1
+    person.first = min(person.first, index)
+    return person
+
+
+def _add_role(person: Person, role: str, phrase: str) -> None:
+    person.roles[role] += 1
+    person.role_phrases.append(phrase)
+
+
+def _parties_named(cast: Cast, tokens) -> list[str]:
+    return [key for kind, key in cast.named_in(" ".join(t.text for t in tokens)) if kind == "party"]
+
+
+def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
+    """PERSON entities grouped by surname, with the parties and roles their noun phrases name. A name seen only in a
+    title-case headline, a party's name, or a place after "in" / "at" is not a person (datelines are never parsed)."""
     person_entities = [(i, e) for i, s in enumerate(sentences) for e in s.span.ents if e.label_ == "PERSON"]
     in_running_text = {normalise(e.text) for i, e in person_entities if not title_case(sentences[i].text)}
+    party_names = {alias for party in cast.parties.values() for alias in party.labels}
     for index, entity in person_entities:
         name = _strip_titles(normalise(entity.text))
         words = {w.lower() for w in name.split()}
-        if (not looks_like_person(name) or name in keys or normalise(entity.text) not in in_running_text
+        if (not looks_like_person(name) or name in party_names or normalise(entity.text) not in in_running_text
                 or {w for w in words if w[:1].isalpha()} & (GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS)
                 or any(w.isupper() and len(w) > 1 for w in name.split())  # "AU High Representative"
                 or (entity.root.dep_ == "compound" and entity.root.head.pos_ == "NOUN")  # "the Ravna basin"
-                or name.lower() in datelines or (entity.root.dep_ == "pobj" and entity.root.head.lower_ in ("in", "at"))):
+                or (entity.root.dep_ == "pobj" and entity.root.head.lower_ in ("in", "at"))):
             continue
-        surname = _surname(name)
-        person = people.get(surname) or next((p for p in people.values() if surname in p.aliases), None)
-        if person is None:
-            person = people.setdefault(surname, Person(name))
-        if len(name) > len(person.name):
-            person.name = name
-        person.aliases |= {name, surname}
-        person.mentions += 1
-        person.first = min(person.first, index)
+        person = _add_person(cast.people, name, index)
         phrase = _phrase_around(entity)
         target_tokens = _target_tokens(phrase)
         targeted = {t.i for t in target_tokens}
         for role in _roles_in(phrase):
-            person.roles[role] += 1
-            person.role_phrases.append(phrase_text(phrase))
+            _add_role(person, role, phrase_text(phrase))
         person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
             t.lower_.strip(".") in PERSON_TITLES for t in phrase)
-        for kind, key in cast.named_in(" ".join(t.text for t in target_tokens)):
-            if kind == "party":
-                person.targets[key] += 1
-        context = " ".join(t.text for t in phrase if not entity.start <= t.i < entity.end and t.i not in targeted)
-        named = [key for kind, key in cast.named_in(context) if kind == "party"]
-        for key in named or filter(None, [cast.generic_party(context, index)]):
+        person.targets.update(_parties_named(cast, target_tokens))
+        context = [t for t in phrase if not entity.start <= t.i < entity.end and t.i not in targeted]
+        named = _parties_named(cast, context)
+        for key in named or filter(None, [cast.generic_party(" ".join(t.text for t in context), index)]):
             person.parties[key] += 1
 
-    # Roles named without a person: "the bloc's chief mediator", "the envoy".
+
+def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
+    """Roles named without a tagged person: "the bloc's chief mediator", "the envoy"."""
+    people = cast.people
     for index, sentence in enumerate(sentences):
         in_headline = sentence.headline or title_case(sentence.text)
         for token in sentence.span:
@@ -324,6 +359,7 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
             phrase = _phrase_around(token)
             if any(t.ent_type_ == "PERSON" for t in phrase):
                 continue
+            text = phrase_text(phrase)
             # "the bloc's high representative for the region, Kwame Asante, said": the parser often hangs the name
             # elsewhere, but a name right after the role's phrase and a comma is the role's holder.
             after = token.right_edge.i + 1
@@ -332,47 +368,38 @@ def build_cast(sentences: Sequence[Sentence], table: dict[str, set[str]] | None 
             following = token.doc[after] if after < sentence.span.end and after > token.right_edge.i + 1 else None
             holder = next((p for p in people.values() if following is not None and following.ent_type_ == "PERSON"
                            and following.text in {w for a in p.aliases for w in a.split()}), None)
-            text = phrase_text(phrase)
             holder = holder or next((p for p in people.values() if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text) for a in p.aliases)), None)
             if holder is not None:  # "Aalbers, a former ambassador": the role of a person already known
-                holder.roles[role] += 1
-                holder.role_phrases.append(text)
+                _add_role(holder, role, text)
                 continue
             name = _untagged_name(phrase)
             if name:  # "facilitator Yann-Ber Kerhervé", tagged as a product: a name beside a role is a person
-                person = people.setdefault(_surname(name), Person(name))
-                person.aliases |= {name, _surname(name)}
-                person.mentions += 1
-                person.first = min(person.first, index)
-                person.roles[role] += 1
-                person.role_phrases.append(phrase_text(phrase))
+                _add_role(_add_person(people, name, index), role, text)
                 continue
             target_tokens = _target_tokens(phrase)
             targeted = {t.i for t in target_tokens}
-            text = phrase_text(phrase)
-            side = " ".join(t.text for t in phrase if t.i not in targeted)
-            role_mentions.append(RoleMention(
+            cast.role_mentions.append(RoleMention(
                 role, text, index,
-                parties=[k for kind, k in cast.named_in(side) if kind == "party"],
-                targets=[k for kind, k in cast.named_in(" ".join(t.text for t in target_tokens)) if kind == "party"],
+                parties=_parties_named(cast, [t for t in phrase if t.i not in targeted]),
+                targets=_parties_named(cast, target_tokens),
                 headline=in_headline,
                 speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,
             ))
-    # A "party" that is only a person's name, tagged as an organisation somewhere, is that person.
-    person_names = {alias for person in people.values() for alias in person.aliases}
-    for key in [k for k, party in parties.items() if party.aliases <= person_names or any(k in name.split() for name in person_names)]:
-        del parties[key]
-    cast.party_mentions[:] = [(i, k) for i, k in cast.party_mentions if k in parties]
-    for person in people.values():
-        for counter in (person.parties, person.targets):
-            for key in [k for k in counter if k not in parties]:
-                del counter[key]
-    for mention in role_mentions:
-        mention.parties[:] = [k for k in mention.parties if k in parties]
-        mention.targets[:] = [k for k in mention.targets if k in parties]
 
-    cast.index()
-    return cast
+
+def _drop_parties_that_are_people(cast: Cast) -> None:
+    """A "party" that is only a person's name, tagged as an organisation somewhere, is that person."""
+    person_names = {alias for person in cast.people.values() for alias in person.aliases}
+    for key in [k for k, party in cast.parties.items() if party.aliases <= person_names or any(k in name.split() for name in person_names)]:
+        del cast.parties[key]
+    cast.party_mentions[:] = [(i, k) for i, k in cast.party_mentions if k in cast.parties]
+    for person in cast.people.values():
+        for counter in (person.parties, person.targets):
+            for key in [k for k in counter if k not in cast.parties]:
+                del counter[key]
+    for mention in cast.role_mentions:
+        mention.parties[:] = [k for k in mention.parties if k in cast.parties]
+        mention.targets[:] = [k for k in mention.targets if k in cast.parties]
 
 
 NOT_PERSON_LABELS = {"GPE", "NORP", "ORG", "DATE", "TIME", "LOC", "FAC", "EVENT", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "LAW", "LANGUAGE"}

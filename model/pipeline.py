@@ -87,9 +87,11 @@ class ArticleAnalyzer:
         attributed = [self._attribute(sentences) for sentences in segment_many(self.nlp, (a.text for a in valid))]
         # One classifier call for the whole chunk keeps batches full. Only what a side said decides the gap, so the
         # other sentences are classified only when sentence rows are asked for.
-        texts = [text for attribution in attributed for text in attribution.texts()]
-        needed = [offset + row for offset, attribution in zip(np.cumsum([0] + [len(a.texts()) for a in attributed]), attributed)
-                  for row in (range(len(attribution.texts())) if with_sentences else attribution.statement_rows())]
+        per_article = [attribution.texts() for attribution in attributed]
+        texts = [text for article_texts in per_article for text in article_texts]
+        offsets = np.cumsum([0] + [len(article_texts) for article_texts in per_article])
+        needed = [offset + row for offset, article_texts, attribution in zip(offsets, per_article, attributed)
+                  for row in (range(len(article_texts)) if with_sentences else attribution.statement_rows())]
         probabilities = np.full((len(texts), len(self.classifier.labels)), np.nan, dtype=np.float32)
         if needed:
             probabilities[needed] = self.classifier.predict_proba([texts[i] for i in needed])

@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--tracking-uri", help="MLflow tracking URI")
     args = parser.parse_args(argv)
 
-    texts = [e.text for e in load_examples(SPLIT_FILES["train"])]
+    train = load_examples(SPLIT_FILES["train"])
+    texts = [e.text for e in train]
     teachers = [load_classifier(spec, args.tracking_uri, precision="auto", device=args.device) for spec in args.model]
     labels = teachers[0].labels
     if any(t.labels != labels for t in teachers):
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> Path:
     TEACHER_DIR.mkdir(parents=True, exist_ok=True)
     TEACHER_FILE.write_text("".join(json.dumps({"text": text, "proba": {l: round(float(p), 5) for l, p in zip(labels, row)}}) + "\n"
                                     for text, row in zip(texts, probabilities)), encoding="utf-8")
-    agreement = float(np.mean([labels[i] for i in probabilities.argmax(axis=1)] == np.array([e.label for e in load_examples(SPLIT_FILES["train"])])))
+    agreement = float(np.mean(np.array(labels)[probabilities.argmax(axis=1)] == np.array([e.label for e in train])))
     (TEACHER_DIR / "teacher.json").write_text(json.dumps({
         "models": args.model, "labels": labels, "corpus": corpus_fingerprint(), "sentences": len(texts),
         "agreement_with_gold": round(agreement, 4),
