@@ -6,6 +6,7 @@ PROJECT_ROOT = DATA_DIR.parent
 CORPUS_DIR = DATA_DIR / "framing"
 SPLIT_FILES = {split: CORPUS_DIR / f"{split}.jsonl" for split in ("train", "validation", "test")}
 TEACHER_FILE = CORPUS_DIR / "teacher" / "train.jsonl"  # the mpnet teacher's probabilities, for distillation
+UNLABELLED_DIR = CORPUS_DIR / "unlabelled"  # sentences without gold labels: the teacher labels them for the student
 ARTICLES_FILE = DATA_DIR / "articles" / "articles.jsonl"
 # Real news sets kept outside the repo: measured on, never trained on or copied.
 SHARED_DATA_DIR = PROJECT_ROOT.parent / "shared" / "data"

@@ -1,4 +1,4 @@
-"""Audit the corpus against the real measuring sets: nothing in it may copy or paraphrase a measured sentence.
+"""Audit the corpus (labelled and unlabelled sentences) against the real measuring sets: nothing in it may copy or paraphrase a measured sentence.
 
     python data/contamination.py            # audit; on success, stamp the corpus hash in data/framing/contamination_audit.json
     python data/contamination.py --remove   # delete too-close sentences from framing/source/*.jsonl (then run make_splits.py)
@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import CORPUS_DIR, MEASURING_SETS, SPLIT_FILES
-from data.loading import load_examples
+from data import CORPUS_DIR, MEASURING_SETS, SPLIT_FILES, UNLABELLED_DIR
+from data.loading import load_examples, load_unlabelled
 from data.near_duplicates import near_duplicate_pairs
 
 STAMP_FILE = CORPUS_DIR / "contamination_audit.json"
@@ -28,9 +28,9 @@ COSINE_LIMIT = 0.75
 
 
 def corpus_fingerprint() -> str:
-    """SHA-256 over the three split files, in split order."""
+    """SHA-256 over the three split files, in split order, then the unlabelled sentence files."""
     digest = hashlib.sha256()
-    for path in SPLIT_FILES.values():
+    for path in [*SPLIT_FILES.values(), *sorted(UNLABELLED_DIR.glob("*.jsonl"))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -69,7 +69,7 @@ def too_close(corpus: list[str], measured: dict[str, list[str]]) -> list[dict]:
 
 def remove_from_sources(texts: set[str]) -> int:
     removed = 0
-    for path in sorted(SOURCE_DIR.glob("*.jsonl")):
+    for path in [*sorted(SOURCE_DIR.glob("*.jsonl")), *sorted(UNLABELLED_DIR.glob("*.jsonl"))]:
         lines = path.read_text(encoding="utf-8").splitlines()
         kept = [line for line in lines if not line.strip() or json.loads(line)["text"].strip() not in texts]
         removed += len(lines) - len(kept)
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [str(path) for path in MEASURING_SETS.values() if not path.exists()]
     if missing:
         raise SystemExit(f"measuring set(s) not found: {missing}; the audit needs ../shared/data beside the checkout")
-    corpus = [e.text for path in SPLIT_FILES.values() for e in load_examples(path)]
+    corpus = [e.text for path in SPLIT_FILES.values() for e in load_examples(path)] + load_unlabelled(UNLABELLED_DIR)
     measured = {name: [e.text for e in load_examples(path)] for name, path in MEASURING_SETS.items()}
     found = too_close(corpus, measured)
     for row in found:

@@ -117,6 +117,18 @@ def load_examples(path: str | Path, allowed_labels: Sequence[str] | None = None)
     return examples
 
 
+def load_unlabelled(folder: str | Path) -> list[str]:
+    """The sentences of every `.jsonl` file in a folder (rows with `text`, no label), in file order, each once."""
+    texts: dict[str, None] = {}
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for number, row in _jsonl_rows(path):
+            text = row.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise DataError(f"{path}:{number}: expected a non-empty 'text'.")
+            texts[text.strip()] = None
+    return list(texts)
+
+
 def label_set(examples: Iterable[Example]) -> list[str]:
     """The labels the data defines, in the fixed (sorted) order used for model heads and probability columns."""
     return sorted({e.label for e in examples})

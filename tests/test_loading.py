@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
+from data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples, load_unlabelled
 from tests.conftest import write_jsonl
 
 
@@ -107,3 +107,15 @@ def test_csv_cells_keep_their_newlines_and_line_numbers_stay_true(tmp_path):
         load_examples(path)
     path.write_text('text,label\n"talks\nended",neutral\n')
     assert load_examples(path)[0].text == "talks\nended"
+
+
+def test_unlabelled_sentences_come_from_every_file_in_the_folder_once_each(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "Talks resumed."}\n\n{"text": "Shelling went on."}\n')
+    (tmp_path / "b.jsonl").write_text('{"text": "Talks resumed."}\n{"text": "The envoy may return."}\n')
+    assert load_unlabelled(tmp_path) == ["Talks resumed.", "Shelling went on.", "The envoy may return."]
+
+
+def test_an_unlabelled_row_without_text_names_file_and_line(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "Talks resumed."}\n{"txt": "typo"}\n')
+    with pytest.raises(DataError, match=r"a\.jsonl:2: expected a non-empty 'text'"):
+        load_unlabelled(tmp_path)

@@ -1,4 +1,6 @@
 """train.py end to end: a tiny random BERT for the unit test, the packaged MiniLM for the integration test."""
+import json
+
 import mlflow
 import pandas as pd
 import pytest
@@ -6,8 +8,9 @@ import torch
 
 from model.tracking import MODEL_ALIAS, REGISTERED_MODEL_NAME
 from data import TEACHER_FILE
-from training.train import distillation_loss, main, parse_args
-from tests.conftest import LABELS
+from training.train import NO_GOLD, distillation_loss, load_teacher, main, parse_args, train_step
+from data.loading import Example
+from tests.conftest import LABELS, write_jsonl
 
 
 def run_training(corpus_files, tracking_uri, base_model, *extra):
@@ -42,6 +45,49 @@ def test_distillation_pulls_the_student_toward_the_teacher():
     logits = torch.tensor([[2.0, 0.0, 0.0, 0.0]])
     agreeing, disagreeing = torch.tensor([[0.97, 0.01, 0.01, 0.01]]), torch.tensor([[0.01, 0.97, 0.01, 0.01]])
     assert distillation_loss(logits, agreeing, 2.0) < distillation_loss(logits, disagreeing, 2.0)
+
+
+def teacher_row(text: str, source: str, favoured: str) -> dict:
+    return {"text": text, "source": source, "proba": {label: 0.7 if label == favoured else 0.1 for label in LABELS}}
+
+
+def test_the_teacher_file_gives_training_rows_in_order_and_unlabelled_sentences_apart(tmp_path):
+    path = write_jsonl(tmp_path / "teacher.jsonl", [
+        teacher_row("Unseen by gold.", "unlabelled", "speculative"),
+        teacher_row("Talks took place.", "train", "neutral"),
+    ])
+    train = [Example("We will never yield.", "hardline", "t.jsonl:1"), Example("Talks took place.", "neutral", "t.jsonl:2")]
+    table, unlabelled, unlabelled_table = load_teacher(str(path), train, LABELS)
+    assert table[0].tolist() == [0.0, 1.0, 0.0, 0.0]  # the teacher never saw it: its gold label, one-hot
+    assert table[1].argmax().item() == LABELS.index("neutral")
+    assert unlabelled == ["Unseen by gold."]
+    assert unlabelled_table.argmax(dim=1).tolist() == [LABELS.index("speculative")]
+
+
+def test_a_batch_of_unlabelled_sentences_learns_from_the_teacher_alone(tiny_classifier):
+    network, tokenizer = tiny_classifier.model, tiny_classifier.tokenizer
+    batch = tokenizer(["Unseen by gold.", "Another one."], return_tensors="pt", padding=True)
+    batch["labels"] = torch.tensor([NO_GOLD, NO_GOLD])
+    batch["teacher"] = torch.tensor([[0.1, 0.1, 0.1, 0.7]] * 2)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=1e-3)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    args = parse_args(["--distill_alpha", "0.5"])
+    before = [p.detach().clone() for p in network.parameters()]
+    loss = train_step(network, dict(batch), optimizer, scheduler, torch.nn.CrossEntropyLoss(), torch.device("cpu"), None, args)
+    assert loss > 0 and loss == loss  # finite, not NaN from an empty cross-entropy
+    assert any(not torch.equal(b, p) for b, p in zip(before, network.parameters()))
+
+
+def test_unlabelled_teacher_rows_join_training_and_are_logged(corpus_files, tracking_uri, tiny_model_dir, tmp_path):
+    train = [json.loads(line) for line in corpus_files["train"].read_text().splitlines()]
+    teacher = write_jsonl(tmp_path / "teacher.jsonl", [teacher_row(row["text"], "train", row["label"]) for row in train]
+                          + [teacher_row(f"Unlabelled sentence {i}.", "unlabelled", "neutral") for i in range(5)])
+    result = run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1", "--batch_size", "4",
+                          "--teacher_file", str(teacher), "--no_register")
+    assert mlflow.get_run(result["run_id"]).data.params["unlabelled_rows"] == "5"
+    without = run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1", "--batch_size", "4",
+                           "--teacher_file", str(teacher), "--distill_unlabelled", "false", "--no_register")
+    assert mlflow.get_run(without["run_id"]).data.params["unlabelled_rows"] == "0"
 
 
 def test_a_missing_teacher_file_stops_training_with_the_command_that_writes_it(tmp_path):

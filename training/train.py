@@ -89,6 +89,7 @@ class TrainArgs:
     teacher_file: str | None = field(default=None, metadata={"help": "Knowledge distillation: a teacher's probabilities over the training sentences, written by training/teacher.py (default: ENCODER_DEFAULTS; '' trains on gold labels only)."})
     distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
+    distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
 
@@ -116,21 +117,27 @@ def autocast_dtype(device: torch.device, mixed_precision: str) -> torch.dtype | 
     return torch.bfloat16 if mixed_precision == "bf16" or native else None
 
 
-def load_teacher(path: str, train: list[Example], labels: list[str]) -> torch.Tensor:
-    """The teacher's probabilities for each training sentence, in label order; a sentence the teacher never saw
-    gets its gold label as a one-hot row, so distillation never invents a target."""
-    rows = {row["text"]: row["proba"] for row in map(json.loads, Path(path).read_text(encoding="utf-8").splitlines()) if row}
-    missing = [label for label in labels if rows and label not in next(iter(rows.values()))]
+NO_GOLD = -100  # target of an unlabelled sentence: only the teacher's probabilities teach it
+
+
+def load_teacher(path: str, train: list[Example], labels: list[str]) -> tuple[torch.Tensor, list[str], torch.Tensor]:
+    """The teacher's probabilities in label order: one row per training sentence (one the teacher never saw gets its
+    gold label as a one-hot row, so distillation never invents a target), then the unlabelled sentences and theirs."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    missing = [label for label in labels if rows and label not in rows[0]["proba"]]
     if missing:
         raise SystemExit(f"{path}: teacher probabilities lack labels {missing}; regenerate with training/teacher.py")
+    by_text = {row["text"]: row["proba"] for row in rows if row.get("source", "train") == "train"}
     table = torch.zeros(len(train), len(labels))
     for index, example in enumerate(train):
-        proba = rows.get(example.text)
+        proba = by_text.get(example.text)
         if proba is None:
             table[index, labels.index(example.label)] = 1.0
         else:
             table[index] = torch.tensor([proba[label] for label in labels])
-    return table
+    unlabelled = [row for row in rows if row.get("source") == "unlabelled"]
+    unlabelled_table = torch.tensor([[row["proba"][label] for label in labels] for row in unlabelled]).reshape(len(unlabelled), len(labels))
+    return table, [row["text"] for row in unlabelled], unlabelled_table
 
 
 def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -165,7 +172,8 @@ def train_step(network, batch: dict, optimizer, scheduler, loss_function, device
     targets, teacher = batch.pop("labels"), batch.pop("teacher", None)
     with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
         logits = network(**batch).logits.float()
-    loss = loss_function(logits, targets)
+    gold = targets != NO_GOLD
+    loss = loss_function(logits[gold], targets[gold]) if gold.any() else logits.sum() * 0.0
     if teacher is not None:
         loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher, args.distill_temperature)
     loss.backward()
@@ -245,12 +253,17 @@ def main(argv: list[str] | None = None) -> dict:
     device = resolve_device(args.device)
     classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length).to(device)
     tokenizer, network = classifier.tokenizer, classifier.model
-    teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else None
+    no_teacher = (None, [], torch.zeros(0, len(labels)))
+    teacher, unlabelled, unlabelled_teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else no_teacher
+    keep = (args.limit or len(unlabelled)) if args.distill_unlabelled else 0
+    unlabelled, unlabelled_teacher = unlabelled[:keep], unlabelled_teacher[:keep]
+    if teacher is not None:
+        teacher = torch.cat([teacher, unlabelled_teacher])
     label_ids = {label: i for i, label in enumerate(labels)}
-    encoded = [dict(tokenizer(e.text, truncation=True, max_length=args.max_length)) for e in train]
-    targets = [label_ids[e.label] for e in train]
+    encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in [e.text for e in train] + unlabelled]
+    targets = [label_ids[e.label] for e in train] + [NO_GOLD] * len(unlabelled)
 
-    steps_per_epoch = -(-len(train) // args.batch_size)
+    steps_per_epoch = -(-len(encoded) // args.batch_size)
     total_steps = steps_per_epoch * args.epochs
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
@@ -276,7 +289,7 @@ def main(argv: list[str] | None = None) -> dict:
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
                 mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
-            mlflow.log_params({"train_rows": len(train), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates)})
+            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates)})
             mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
         # ---- train ------------------------------------------------------------------------------------------------
@@ -318,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         network.eval()
 
         # ---- evaluate ---------------------------------------------------------------------------------------------
-        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(train) * args.epochs / train_seconds}
+        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(encoded) * args.epochs / train_seconds}
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
             for prefix, examples, title in (("test", test, "corpus test split"), *((name, rows, name.replace("_", " ")) for name, rows in measuring.items())):
