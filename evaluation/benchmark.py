@@ -125,7 +125,7 @@ def training_rate(model_dir: Path, texts: list[str], labels: list[int], device: 
     scheduler = get_linear_schedule_with_warmup(optimizer, 0, steps + 1)
     loss_function = torch.nn.CrossEntropyLoss()
     encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in texts[: (steps + 1) * args.batch_size]]
-    stream = batches(encoded, labels, args.batch_size, tokenizer, torch.Generator().manual_seed(args.seed))
+    stream = batches(encoded, labels, args.batch_size, tokenizer, torch.Generator().manual_seed(args.seed), group_by_length=args.group_by_length)
     autocast = autocast_dtype(device, args.mixed_precision)
     train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args)
     seconds, _ = time_it(lambda: [train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args) for _ in range(steps)])

@@ -8,7 +8,7 @@ import torch
 
 from model.tracking import MODEL_ALIAS, REGISTERED_MODEL_NAME
 from data import TEACHER_FILE
-from training.train import NO_GOLD, distillation_loss, load_teacher, main, parse_args, train_step
+from training.train import NO_GOLD, batches, distillation_loss, load_teacher, main, parse_args, train_step
 from data.loading import Example
 from tests.conftest import LABELS, write_jsonl
 
@@ -174,3 +174,13 @@ def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model
 def test_resume_without_a_checkpoint_says_so(tmp_path):
     with pytest.raises(SystemExit, match="no checkpoint"):
         main(["--resume", "--output_dir", str(tmp_path)])
+
+
+def test_batches_grouped_by_length_cover_every_sentence_once_with_little_padding(tiny_classifier):
+    tokenizer = tiny_classifier.tokenizer
+    texts = [" ".join(["word"] * n) for n in range(1, 65)]
+    encoded = [dict(tokenizer(text)) for text in texts]
+    grouped = list(batches(encoded, list(range(64)), 8, tokenizer, torch.Generator().manual_seed(0), group_by_length=True))
+    shuffled = list(batches(encoded, list(range(64)), 8, tokenizer, torch.Generator().manual_seed(0)))
+    assert sorted(i for b in grouped for i in b["labels"].tolist()) == list(range(64))
+    assert sum(b["input_ids"].numel() for b in grouped) < 0.7 * sum(b["input_ids"].numel() for b in shuffled)
