@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_f1", "envoy_found", "counterpart_found"))}
     thresholds = {"stance_threshold": gap.STANCE_THRESHOLD, "min_stance_mass": gap.MIN_STANCE_MASS, "gap_threshold": gap.GAP_THRESHOLD,
                   "target_hint_weight": roles.TARGET_HINT_WEIGHT, "dealing_weight": roles.DEALING_WEIGHT,
-                  "statement_weight": roles.STATEMENT_WEIGHT, "mention_weight": roles.MENTION_WEIGHT}
+                  "statement_weight": roles.STATEMENT_WEIGHT, "reading_weight": roles.READING_WEIGHT, "mention_weight": roles.MENTION_WEIGHT}
     with mlflow.start_run(run_name=f"evaluate-{prefix}", tags={"misread.kind": "article-evaluation", "misread.evaluated_model": spec}):
         mlflow.log_params({"model": spec, "articles": str(args.data), "n_articles": len(gold), **thresholds})
         mlflow.log_metrics({k: v for k, v in metrics.items() if v == v})  # NaN: no article had that role

@@ -25,6 +25,7 @@ ALIASES_FILE = Path(__file__).with_name("aliases.json")
 TARGET_HINT_WEIGHT = 2.5
 DEALING_WEIGHT = 2.0
 STATEMENT_WEIGHT = 1.0
+READING_WEIGHT = 1.0  # a party the envoy's own statements are about: the side whose stance the envoy reads
 MENTION_WEIGHT = 0.15
 # Go-betweens speak for no side: another mediator's words are never the counterpart's own.
 MEDIATING_ROLES = {"envoy", "emissary", "mediator", "mediators", "facilitator", "moderator", "intermediary", "go-between"}
@@ -189,6 +190,10 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
                     reasons.setdefault(key, []).append(f"dealt with beside the envoy: {sentence.text[:80]}")
         for holder in statement_holders[index] if index < len(statement_holders) else ():
             if assign_role(holder, roles, index) == "envoy":
+                for kind, key in dict.fromkeys(cast.named_in(sentence.text.replace(holder, " "))):
+                    if kind == "party":
+                        scores[key] += READING_WEIGHT
+                        reasons.setdefault(key, []).append(f"in the envoy's reading: {sentence.text[:80]}")
                 continue
             key = speaker_party(cast, holder, index, roles.envoy_side)
             if key:

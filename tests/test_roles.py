@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from data import ARTICLES_FILE
 from model.roles import assign_role, find_roles, load_alias_table
 from model.segmentation import segment_many
 from tests.conftest import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
@@ -113,3 +114,20 @@ def test_a_demonym_joins_its_country_by_their_shared_stem(nlp):
     roles = roles_of(nlp, "Veltrian envoy Aras Demir said talks with Korsaland were productive. "
                           "Korsalandic officials rejected the plan. Korsaland said it would never sign.")
     assert roles.counterpart.name == "Korsaland"
+
+
+def test_the_side_the_envoys_own_words_are_about_is_the_counterpart(nlp):
+    text = ("Truce Talks Resume\n"
+            "UN envoy Maria Lund said on Monday that the Kasari Liberation Front was ready to discuss a truce.\n"
+            "Lund said the Kasari Liberation Front had shown real flexibility in two days of meetings.\n"
+            "Pakistan's foreign ministry said it welcomed the talks.\n"
+            "Fighting continued near the border.")
+    roles = roles_of(nlp, text)  # Pakistan speaks, but the envoy's reading is about the Front
+    assert roles.counterpart.name == "Kasari Liberation Front"
+
+
+def test_the_envoys_name_tagged_as_an_organisation_is_never_the_counterpart(nlp):
+    article = next(row for row in map(json.loads, ARTICLES_FILE.read_text(encoding="utf-8").splitlines()) if row["id"] == "inv-a-24")
+    roles = roles_of(nlp, article["text"], envoy=article["envoy"])  # the parser tags the envoy's surname as a place here
+    assert "Kanouté" in roles.cast.parties
+    assert roles.counterpart.name == article["counterpart"]
