@@ -131,3 +131,10 @@ def test_the_envoys_name_tagged_as_an_organisation_is_never_the_counterpart(nlp)
     roles = roles_of(nlp, article["text"], envoy=article["envoy"])  # the parser tags the envoy's surname as a place here
     assert "Kanouté" in roles.cast.parties
     assert roles.counterpart.name == article["counterpart"]
+
+
+def test_whoever_says_i_in_a_quote_is_a_person_whatever_the_tagger_calls_the_name(nlp):
+    article = next(row for row in map(json.loads, ARTICLES_FILE.read_text(encoding="utf-8").splitlines()) if row["id"] == "inv-b-07")
+    roles = roles_of(nlp, article["text"])  # the tagger calls "Rosaura Quispe Mamani" a work of art
+    assert roles.envoy.name == "Rosaura Quispe Mamani"
+    assert not any("Quispe" in name for name in roles.cast.parties)
