@@ -202,10 +202,9 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
     headline = {key for kind, key in cast.named_in(sentences[0].text) if kind == "party"} if sentences else set()
     for key, party in cast.parties.items():
         scores[key] += MENTION_WEIGHT * party.mentions + (HEADLINE_WEIGHT if key in headline else 0.0)
-    envoy_words = {word for alias in roles.envoy.aliases for word in alias.split()}
     for key in list(scores):
-        if key in roles.envoy_side or key not in cast.parties or set(cast.parties[key].name.split()) <= envoy_words:
-            del scores[key]  # the envoy's own side, or the envoy's name mis-tagged as an organisation
+        if key in roles.envoy_side or key not in cast.parties:
+            del scores[key]
         elif cast.parties[key].international or cast.parties[key].third_party:
             scores[key] *= INTERNATIONAL_BODY_FACTOR
     if not scores or scores.most_common(1)[0][1] < MIN_COUNTERPART_SCORE:

@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from data import MEASURING_SETS, SPLIT_FILES
+from data import MEASURING_SETS, SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
 from data.contamination import STAMP_FILE, WORD_OVERLAP_LIMIT, corpus_fingerprint, too_close
-from data.loading import label_set, load_examples
+from data.loading import label_set, load_examples, load_unlabelled
 from data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
 from data.near_duplicates import near_duplicate_pairs
 
@@ -40,6 +40,13 @@ def test_no_sentence_has_a_near_duplicate_in_another_split(splits):
         assert not pairs, f"{first}/{second}: {[(texts[first][i], texts[second][j]) for i, j, _ in pairs[:3]]}"
 
 
+def test_no_sentence_the_student_learns_from_the_teacher_is_close_to_a_validation_or_test_sentence(splits):
+    unlabelled = [row["text"] for row in map(json.loads, TEACHER_FILE.read_text(encoding="utf-8").splitlines())
+                  if row.get("source") == "unlabelled"]
+    held_out = [r["text"] for split in ("validation", "test") for r in splits[split]]
+    assert near_duplicate_pairs(unlabelled, held_out) == []
+
+
 def test_the_corpus_as_shipped_passed_the_contamination_audit():
     """The audit embeds the whole corpus (minutes), so it stamps the corpus it passed; any later edit needs a rerun."""
     stamp = json.loads(STAMP_FILE.read_text(encoding="utf-8"))
@@ -49,7 +56,7 @@ def test_the_corpus_as_shipped_passed_the_contamination_audit():
 
 @pytest.mark.skipif(not all(p.exists() for p in MEASURING_SETS.values()), reason="the measuring sets live outside the repo")
 def test_no_corpus_sentence_shares_most_of_its_words_with_a_measured_sentence(splits):
-    corpus = [r["text"] for rows in splits.values() for r in rows]
+    corpus = [r["text"] for rows in splits.values() for r in rows] + load_unlabelled(UNLABELLED_DIR)
     for path in MEASURING_SETS.values():
         assert near_duplicate_pairs(corpus, [e.text for e in load_examples(path)], threshold=WORD_OVERLAP_LIMIT) == []
 

@@ -22,6 +22,7 @@ import numpy as np
 from data import SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
 from data.contamination import corpus_fingerprint
 from data.loading import load_examples, load_unlabelled
+from data.near_duplicates import near_duplicate_pairs
 from model.tracking import load_classifier
 
 TEACHER_DIR = TEACHER_FILE.parent
@@ -35,8 +36,10 @@ def main(argv: list[str] | None = None) -> Path:
     args = parser.parse_args(argv)
 
     train = load_examples(SPLIT_FILES["train"])
-    labelled = {e.text for path in SPLIT_FILES.values() for e in load_examples(path)}
-    unlabelled = [text for text in load_unlabelled(UNLABELLED_DIR) if text not in labelled]  # never a validation or test sentence
+    held_out = [e.text for split in ("validation", "test") for e in load_examples(SPLIT_FILES[split])]
+    unlabelled = [text for text in load_unlabelled(UNLABELLED_DIR) if text not in {e.text for e in train}]
+    too_close = {i for i, _, _ in near_duplicate_pairs(unlabelled, held_out)}  # the student must not see the splits that score it
+    unlabelled = [text for i, text in enumerate(unlabelled) if i not in too_close]
     texts = [e.text for e in train] + unlabelled
     sources = ["train"] * len(train) + ["unlabelled"] * len(unlabelled)
     teachers = [load_classifier(spec, args.tracking_uri, precision="auto", device=args.device) for spec in args.model]
