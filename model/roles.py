@@ -144,14 +144,15 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
     """"The bloc's special envoy said on Monday ... '...,' Ludmila Ostrowska told reporters": a role that speaks
-    without a name, then, within two sentences, a newly named speaker whom the text gives no other title or side."""
+    without a name, then, within two sentences, a newly named speaker whom the text ties to no side ("a retired judge"
+    is fine), or to the role's own side without another title."""
     if not mention.speaks or mention.headline:
         return None
     for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
         for holder in statement_holders[index]:
             for kind, key in cast.named_in(holder)[:1]:
                 person = cast.people[key] if kind == "person" else None
-                if person and person.first >= mention.sentence and not person.described and person.party in (None, *mention.parties):
+                if person and person.first >= mention.sentence and (person.party is None or (not person.described and person.party in mention.parties)):
                     return key
     return None
 

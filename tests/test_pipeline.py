@@ -1,7 +1,9 @@
 """The article pipeline with the cue-word lexicon as its classifier: deterministic, so role and gap logic can be checked."""
 import pytest
 
+from data import ARTICLES_FILE
 from evaluation.baselines import LexiconBaseline
+from evaluation.evaluate_articles import load_gold
 from model.pipeline import Article, ArticleAnalyzer
 from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
@@ -95,3 +97,9 @@ def test_classifying_only_the_two_sides_gives_the_same_rows_as_classifying_every
         selective, full = analyze_one(analyzer, text), analyze_one(analyzer, text, with_sentences=True)
         assert {k: selective[k] for k in keys} == {k: full[k] for k in keys}
         assert "sentences" in full and "sentences" not in selective
+
+
+def test_a_role_that_speaks_first_is_linked_to_the_retired_official_named_next(analyzer):
+    article = next(row for row in load_gold(ARTICLES_FILE) if row["id"] == "real-c-24")
+    row = analyze_one(analyzer, article["text"])  # "a former home secretary whom the cabinet appointed ... to negotiate"
+    assert row["envoy"]["name"] == article["envoy"]["name"]
