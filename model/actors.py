@@ -337,7 +337,7 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         phrase = _phrase_around(entity)
         target_tokens = _target_tokens(phrase)
         targeted = {t.i for t in target_tokens}
-        for role in _roles_in(phrase):
+        for role in _roles_in(phrase) + _roles_in_relative_clause(entity):
             _add_role(person, role, phrase_text(phrase))
         person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
             t.lower_.strip(".") in PERSON_TITLES for t in phrase)
@@ -505,6 +505,22 @@ def _role_of(token) -> str | None:
     if qualifiers and not qualifiers & {t.lower_ for t in token.children} | {token.nbor(-1).lower_ if token.i > 0 else ""}:
         return None
     return role
+
+
+# A go-between's work told as a verb ("who has chaired the talks", "who mediated between them").
+ROLE_VERBS = {"mediate": "mediator", "facilitate": "facilitator", "broker": "mediator", "moderate": "moderator",
+              "chair": "mediator", "negotiate": "negotiator"}
+
+
+def _roles_in_relative_clause(entity) -> list[str]:
+    """"Kerrigan-Dahl, who has served as the envoy since 2021, said": the role of a name told in its relative clause."""
+    roles = []
+    for clause in (c for c in entity.root.children if c.dep_ == "relcl"):
+        roles += [role for role in map(_role_of, clause.subtree) if role]
+        verb_role = ROLE_VERBS.get(clause.lemma_.lower())
+        if verb_role and (clause.lemma_.lower() != "chair" or any(t.lower_ in ("talks", "negotiations", "dialogue") for t in clause.subtree)):
+            roles.append(verb_role)
+    return roles
 
 
 def _roles_in(phrase) -> list[str]:

@@ -131,3 +131,14 @@ def test_whoever_says_i_in_a_quote_is_a_person_whatever_the_tagger_calls_the_nam
     roles = roles_of(nlp, article["text"])  # the tagger calls "Rosaura Quispe Mamani" a work of art
     assert roles.envoy.name == "Rosaura Quispe Mamani"
     assert not any("Quispe" in name for name in roles.cast.parties)
+
+
+@pytest.mark.parametrize("clause", ["who has served as the bloc's envoy since 2021", "who has chaired the talks since March",
+                                    "who mediated the last round"])
+def test_a_role_told_in_a_relative_clause_makes_the_envoy(nlp, clause):
+    text = (f"Talks Resume in Selvik\n"
+            f"Sunniva Brekke, {clause}, said on Monday that the Dravian government was ready to compromise.\n"
+            f"\"I see real flexibility,\" Brekke said.\n"
+            f"Dravia's foreign ministry said its demands were non-negotiable.")
+    roles = roles_of(nlp, text)
+    assert roles.envoy is not None and roles.envoy.name == "Sunniva Brekke"
