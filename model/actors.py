@@ -513,7 +513,7 @@ ROLE_VERBS = {"mediate": "mediator", "facilitate": "facilitator", "broker": "med
 
 
 def _roles_in_relative_clause(entity) -> list[str]:
-    """"Kerrigan-Dahl, who has served as the envoy since 2021, said": the role of a name told in its relative clause."""
+    """"Brekke, who has served as the envoy since 2021, said": the role of a name told in its relative clause."""
     roles = []
     for clause in (c for c in entity.root.children if c.dep_ == "relcl"):
         roles += [role for role in map(_role_of, clause.subtree) if role]
