@@ -45,6 +45,7 @@ STATE_WORDS = {"government", "ministry", "authorities", "officials", "presidency
 GROUP_WORDS = {"rebels", "insurgents", "militants", "fighters", "group", "militia", "movement", "front", "alliance",
                "coalition", "separatists", "council", "army", "party", "faction", "organisation", "organization", "leadership", "delegation"}
 GENERIC_PARTY_WORDS = STATE_WORDS | GROUP_WORDS
+NOT_NAME_WORDS = GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS  # a "name" holding one of these is no person's
 # Bodies that send envoys and host talks but are rarely the side an envoy negotiates with.
 INTERNATIONAL_BODY_WORDS = {"united nations", "union", "league", "forum", "organisation", "organization", "community",
                             "security council", "committee", "bank", "fund", "court", "agency", "bloc"}
@@ -328,7 +329,7 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         name = _strip_titles(normalise(entity.text))
         words = {w.lower() for w in name.split()}
         if (not looks_like_person(name) or name in party_names or normalise(entity.text) not in in_running_text
-                or {w for w in words if w[:1].isalpha()} & (GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS)
+                or {w for w in words if w[:1].isalpha()} & NOT_NAME_WORDS
                 or any(w.isupper() and len(w) > 1 for w in name.split())  # "AU High Representative"
                 or (entity.root.dep_ == "compound" and entity.root.head.pos_ == "NOUN")  # "the Ravna basin"
                 or (entity.root.dep_ == "pobj" and entity.root.head.lower_ in ("in", "at"))):
@@ -365,7 +366,7 @@ def _find_first_person_speakers(sentences: Sequence[Sentence], cast: Cast) -> No
             name = _strip_titles(token.doc[run[0].i : token.i + 1].text)
             words = {w.lower() for w in name.split()}
             if (len(run) >= 2 and name not in known and looks_like_person(name)
-                    and not words & (GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS | set(ROLE_WEIGHTS))):
+                    and not words & (NOT_NAME_WORDS | set(ROLE_WEIGHTS))):
                 _add_person(cast.people, name, index)
 
 

@@ -36,11 +36,13 @@ def main(argv: list[str] | None = None) -> Path:
     args = parser.parse_args(argv)
 
     train = load_examples(SPLIT_FILES["train"])
+    train_texts = [e.text for e in train]
+    seen = set(train_texts)
     held_out = [e.text for split in ("validation", "test") for e in load_examples(SPLIT_FILES[split])]
-    unlabelled = [text for text in load_unlabelled(UNLABELLED_DIR) if text not in {e.text for e in train}]
+    unlabelled = [text for text in load_unlabelled(UNLABELLED_DIR) if text not in seen]
     too_close = {i for i, _, _ in near_duplicate_pairs(unlabelled, held_out)}  # the student must not see the splits that score it
     unlabelled = [text for i, text in enumerate(unlabelled) if i not in too_close]
-    texts = [e.text for e in train] + unlabelled
+    texts = train_texts + unlabelled
     sources = ["train"] * len(train) + ["unlabelled"] * len(unlabelled)
     teachers = [load_classifier(spec, args.tracking_uri, precision="auto", device=args.device) for spec in args.model]
     labels = teachers[0].labels
