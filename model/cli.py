@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("paths", nargs="+", help="article files (.txt .md .html, .jsonl/.csv with id,title,text) or folders")
     analyze.add_argument("--out", required=True, help="JSON Lines output, one row per article; rerunning resumes it")
     analyze.add_argument("--sentences", help="also write one JSON line per sentence to this file")
-    analyze.add_argument("--html", help="also write a readable HTML report to this file")
+    analyze.add_argument("--html", help="also write an HTML report: this index page, and one page per article in <name>_articles/ beside it")
     analyze.add_argument("--model", help="model folder, runs:/ or models:/ URI (default: the registry alias set by train.py)")
     analyze.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)")
     analyze.add_argument("--envoy", help="name of the envoy, when automatic detection should be overridden")
@@ -37,20 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def finished_ids(out: Path) -> tuple[set[str], int]:
-    """Ids already written and how many of them failed; a torn last line from a crash is cut off so it gets redone."""
+def earlier_rows(out: Path) -> list[dict]:
+    """Rows an earlier run already wrote; a torn last line from a crash is cut off so that article gets redone."""
     if not out.exists():
-        return set(), 0
+        return []
     data = out.read_bytes()
     if data and not data.endswith(b"\n"):
         out.write_bytes(data[: data.rfind(b"\n") + 1])
-    ids, failed = set(), 0
-    for line in out.read_text(encoding="utf-8").split("\n"):
-        if line.strip():
-            row = json.loads(line)
-            ids.add(row["id"])
-            failed += row.get("error") is not None
-    return ids, failed
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def _pending(articles: Iterator[Article], done: set[str]) -> Iterator[Article]:
@@ -64,7 +58,7 @@ def analyze(args: argparse.Namespace) -> int:
     from model.pipeline import ArticleAnalyzer
     from model.readers import read_articles
     from model.report import HtmlReport, summary_table
-    from model.tracking import load_classifier
+    from model.tracking import describe_model, load_classifier
 
     try:
         classifier = load_classifier(args.model, args.tracking_uri, batch_size=args.batch_size, precision=args.precision, device=args.device)
@@ -86,31 +80,37 @@ def analyze(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    done, failed_before = finished_ids(out)
+    earlier = earlier_rows(out)
+    done, failed_before = {row["id"] for row in earlier}, sum(row.get("error") is not None for row in earlier)
     if done and not args.quiet:
         print(f"resuming: {len(done)} articles already in {out}", file=sys.stderr)
     wants_sentences = bool(args.sentences or args.html)
-    report = HtmlReport(args.html) if args.html else None
-    failed, rows_for_table = 0, []
-    with out.open("a", encoding="utf-8") as results, open(args.sentences or os.devnull, "a", encoding="utf-8") as sentence_file:
-        progress = tqdm(unit="article", desc="analyzing", disable=args.quiet)
-        for row in analyzer.analyze(_pending(read_articles(args.paths), done), with_sentences=wants_sentences):
-            sentences = row.pop("sentences", [])
-            for sentence in sentences:
-                sentence_file.write(json.dumps(sentence, ensure_ascii=False) + "\n")
-            # The article row goes last: its presence marks the article done for a resumed run.
-            results.write(json.dumps(row, ensure_ascii=False) + "\n")
-            results.flush()
-            sentence_file.flush()
-            if report:
-                report.add(row | {"sentences": sentences})
-            failed += row.get("error") is not None
-            if len(rows_for_table) < 1000:
-                rows_for_table.append(row)
-            progress.update()
-        progress.close()
-    if report:
-        report.close()
+    report = HtmlReport(args.html, model=describe_model(args.model, args.tracking_uri)) if args.html else None
+    for row in earlier if report else []:
+        report.add_earlier(row)
+    failed, rows_for_table, finished = 0, [], False
+    try:
+        with out.open("a", encoding="utf-8") as results, open(args.sentences or os.devnull, "a", encoding="utf-8") as sentence_file:
+            progress = tqdm(unit="article", desc="analyzing", disable=args.quiet)
+            for row in analyzer.analyze(_pending(read_articles(args.paths), done), with_sentences=wants_sentences):
+                sentences = row.pop("sentences", [])
+                for sentence in sentences:
+                    sentence_file.write(json.dumps(sentence, ensure_ascii=False) + "\n")
+                # The article row goes last: its presence marks the article done for a resumed run.
+                results.write(json.dumps(row, ensure_ascii=False) + "\n")
+                results.flush()
+                sentence_file.flush()
+                if report:
+                    report.add(row, sentences)
+                failed += row.get("error") is not None
+                if len(rows_for_table) < 1000:
+                    rows_for_table.append(row)
+                progress.update()
+            progress.close()
+        finished = True
+    finally:
+        if report:  # also on Ctrl-C or a crash: the index lists every article analysed so far
+            report.close(finished)
     if not args.quiet:
         print(summary_table(rows_for_table))
         print(f"\n{progress.n} articles analysed, {failed} with errors, results in {out}")

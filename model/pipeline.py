@@ -207,6 +207,7 @@ class ArticleAnalyzer:
                     "text": s.text,
                     "start": s.start,
                     "end": s.end,
+                    "paragraph": s.paragraph,
                     "holder": attribution.sentence_holders[i],
                     "role": attribution.sentence_roles[i],
                     "label": labels[int(sentence_probabilities[i].argmax())],

@@ -19,6 +19,7 @@ class Sentence:
     end: int
     span: object = None  # the spaCy Span, kept for attribution and dropped before output
     headline: bool = False  # the article's first line, when it reads as a headline (short, no closing full stop)
+    paragraph: int = 0  # which line of the article (headline, paragraph) the sentence is in, from 0
 
 
 def load_spacy():
@@ -55,5 +56,5 @@ def segment_many(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[li
             if not stripped or not any(ch.isalnum() for ch in stripped):
                 continue
             begin = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            results[index].append(Sentence(stripped, begin, begin + len(stripped), sent, headline))
+            results[index].append(Sentence(stripped, begin, begin + len(stripped), sent, headline, position - first_piece[index]))
     return iter(results)

@@ -106,3 +106,22 @@ def load_classifier(spec: str | None = None, tracking_uri: str | None = None, ba
                 "Train one with `python training/train.py`, or pass --model with a run URI or a model folder."
             ) from err
         return FramingClassifier.from_pretrained(local, batch_size=batch_size, precision=precision, device=device)
+
+
+def describe_model(spec: str | None = None, tracking_uri: str | None = None) -> str:
+    """The model as a report names it: what was asked for, and the training run behind a registry URI when known."""
+    spec = spec or default_model_uri()
+    if spec.startswith("runs:/"):
+        return f"{spec} (run {spec.removeprefix('runs:/').split('/')[0]})"
+    if not spec.startswith("models:/"):
+        return spec
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    name, _, alias = spec.removeprefix("models:/").partition("@")
+    client = mlflow.MlflowClient(resolve_tracking_uri(tracking_uri))
+    try:
+        version = client.get_model_version_by_alias(name, alias) if alias else client.get_model_version(*name.split("/", 1))
+    except (MlflowException, TypeError):
+        return spec
+    return f"{spec} (version {version.version}, run {version.run_id})"

@@ -53,11 +53,36 @@ def test_sentence_rows_and_an_escaped_html_report_are_written(model_dir, article
     main(["analyze", str(articles), "--out", str(tmp_path / "o.jsonl"), "--model", str(model_dir), "--quiet",
           "--sentences", str(sentences), "--html", str(report)])
     rows = read_rows(sentences)
-    assert {"article_id", "text", "start", "end", "holder", "role", "label"} <= set(rows[0])
-    page = report.read_text()
-    assert "<script>" not in page
-    assert "&lt;script&gt;" in page or "alert" not in page
-    assert page.count("<article>") == 4
+    assert {"article_id", "text", "start", "end", "paragraph", "holder", "role", "label"} <= set(rows[0])
+    assert [r["paragraph"] for r in rows if r["article_id"].endswith("1.txt")][:2] == [0, 1]  # headline, then paragraph 1
+    index = report.read_text()
+    assert index.count("<tr class=") == 4
+    assert index.count("<script") == 1  # the sorter, nothing from the articles
+    pages = sorted((tmp_path / "r_articles").iterdir())
+    assert len(pages) == 4
+    assert sum('class="flag err"' in page.read_text() for page in pages) == 1  # the binary file's page names its error
+    assert all("<script" not in page.read_text() for page in pages)
+
+
+def test_an_interrupted_run_still_leaves_a_finished_looking_index_of_what_it_did(model_dir, articles, tmp_path, monkeypatch):
+    from model import report as report_module
+
+    calls = []
+
+    def add_then_interrupt(self, row, sentences):
+        calls.append(row["id"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        original_add(self, row, sentences)
+
+    original_add = report_module.HtmlReport.add
+    monkeypatch.setattr(report_module.HtmlReport, "add", add_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        main(["analyze", str(articles), "--out", str(tmp_path / "o.jsonl"), "--model", str(model_dir), "--quiet",
+              "--html", str(tmp_path / "r.html")])
+    index = (tmp_path / "r.html").read_text()
+    assert index.count("<tr class=") == 1
+    assert "in progress" in index
 
 
 def test_without_a_trained_model_it_says_how_to_train(tmp_path, tracking_uri, articles, capsys):
