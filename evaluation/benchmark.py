@@ -28,7 +28,7 @@ import torch
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import load_examples
 from model.classifier import DEVICES, FramingClassifier, resolve_device
-from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, resolve_tracking_uri
+from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, use_experiment
 
 
 def corpus_texts() -> list[str]:
@@ -228,8 +228,7 @@ def report(results: dict, out: Path, tracking_uri: str | None) -> None:
     print(f"\nwritten to {out}")
     import mlflow
 
-    mlflow.set_tracking_uri(resolve_tracking_uri(tracking_uri))
-    mlflow.set_experiment(BENCHMARK_EXPERIMENT_NAME)
+    use_experiment(BENCHMARK_EXPERIMENT_NAME, tracking_uri)
     with mlflow.start_run(run_name="benchmark", tags={"misread.kind": "benchmark"}):
         mlflow.log_params({k: v for k, v in results.items() if isinstance(v, str) or k == "threads"})
         mlflow.log_metrics({k: float(v) for k, v in results.items() if isinstance(v, (int, float)) and k != "threads"})

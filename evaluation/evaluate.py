@@ -28,7 +28,7 @@ from evaluation.metrics import (
 )
 from model.base_models import PACKAGED
 from model.classifier import DEVICES
-from model.tracking import EXPERIMENT_NAME, check_tracking_store, resolve_tracking_uri
+from model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, use_experiment
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -111,7 +111,9 @@ def results_table() -> str:
     runs = mlflow.search_runs([experiment.experiment_id], order_by=["start_time DESC"])
     rows = []
     finished = runs[runs["status"] == "FINISHED"]
-    for encoder in PACKAGED:  # the latest finished run of each packaged encoder
+    if f"tags.{SMOKE_TAG}" in finished:  # a --limit run is a smoke test, never a row of the table
+        finished = finished[finished[f"tags.{SMOKE_TAG}"] != "true"]
+    for encoder in PACKAGED:  # the latest finished run of each packaged encoder that trained on everything
         match = finished[finished["params.base_model"] == encoder] if "params.base_model" in finished else finished.iloc[0:0]
         if len(match):
             rows.append((f"fine-tuned {encoder} (train.py)", match.iloc[0]))
@@ -158,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         write_table_into_readme(table)
         print(table)
         return
-    mlflow.set_experiment(EXPERIMENT_NAME)
+    use_experiment(EXPERIMENT_NAME, uri)
     data = args.data or default_data()
     if args.baselines:
         run_baselines(data, args.seed)

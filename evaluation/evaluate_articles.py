@@ -25,7 +25,7 @@ from data import ARTICLES_FILE, PROJECT_ROOT
 from model import gap, roles
 from model.classifier import DEVICES
 from model.pipeline import Article, ArticleAnalyzer
-from model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri
+from model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, use_experiment
 
 HALVES = ("analysis", "blind")
 
@@ -136,8 +136,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     uri = resolve_tracking_uri(args.tracking_uri)
     check_tracking_store(uri)
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment(EXPERIMENT_NAME)
+    use_experiment(EXPERIMENT_NAME, uri)
     outside_repo = PROJECT_ROOT not in args.data.resolve().parents
     prefix = args.prefix or ("articles_dev" if outside_repo else "articles")
     gold = load_gold(args.data)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
-from contextlib import closing
 import tempfile
+import threading
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,6 +19,7 @@ REGISTERED_MODEL_NAME = "framing-classifier"
 ARTICLE_PIPELINE_NAME = "misread-article-pipeline"
 MODEL_ALIAS = "champion"  # set by train.py on every new version; what inference loads by default
 CLASSIFIER_ARTIFACT = "classifier"  # the HF folder inside the logged pyfunc model
+SMOKE_TAG = "misread.smoke"  # "true" on training runs cut short by --limit: kept out of result tables
 
 
 class TrackingError(RuntimeError):
@@ -69,10 +72,60 @@ def artifact_root_for(uri: str) -> str | None:
     return (Path(uri.removeprefix("sqlite:///")).parent / DEFAULT_ARTIFACT_ROOT.name).as_uri()
 
 
-def ui_command(uri: str) -> str:
+# MLflow 3's UI opens an experiment on its GenAI overview unless told it holds model training runs.
+EXPERIMENT_KIND_TAG, TRAINING_KIND = "mlflow.experimentKind", "custom_model_development"
+
+
+def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None) -> str:
+    """Point MLflow at the store and the experiment (created with its artifacts beside a SQLite store, and tagged so
+    the UI opens on its runs). Returns the tracking URI."""
+    import mlflow
+
+    uri = resolve_tracking_uri(tracking_uri)
+    mlflow.set_tracking_uri(uri)
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is None:
+        mlflow.create_experiment(name, artifact_location=artifact_root_for(uri), tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
+    elif experiment.tags.get(EXPERIMENT_KIND_TAG) != TRAINING_KIND:  # a store made before the tag existed
+        mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, TRAINING_KIND)
+    mlflow.set_experiment(name)
+    return uri
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def start_tracked_run(**kwargs):
+    """`mlflow.start_run` whose run ends KILLED on Ctrl-C or SIGTERM (FAILED on an error, FINISHED otherwise), so a
+    stopped job never leaves a run RUNNING in the UI."""
+    import mlflow
+
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+    try:
+        with mlflow.start_run(**kwargs) as run:
+            try:
+                yield run
+            except KeyboardInterrupt:
+                mlflow.end_run("KILLED")
+                raise
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def experiment_page(server: str, experiment_id: str) -> str:
+    """The experiment's runs in the MLflow UI. MLflow 3.17 opens every experiment on its GenAI overview, whatever
+    the experiment's kind tag says, unless the link asks for the model-training view."""
+    return f"{server.rstrip('/')}/#/experiments/{experiment_id}?workflowType=machine_learning"
+
+
+def ui_command(uri: str, experiment_id: str) -> str:
     if uri.startswith("sqlite:"):
-        return f"mlflow ui --backend-store-uri {uri}"
-    return f"open {uri} in a browser"
+        return f"mlflow ui --backend-store-uri {uri}, then open {experiment_page('http://127.0.0.1:5000', experiment_id)}"
+    return f"open {experiment_page(uri, experiment_id)}"
 
 
 def default_model_uri() -> str:

@@ -1,16 +1,24 @@
 """train.py end to end: a tiny random BERT for the unit test, the packaged MiniLM for the integration test."""
 import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import mlflow
 import pandas as pd
 import pytest
 import torch
 
-from model.tracking import MODEL_ALIAS, REGISTERED_MODEL_NAME
+from model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
 from data import TEACHER_FILE
-from training.train import NO_GOLD, batches, distillation_loss, load_teacher, main, parse_args, train_step
+from training.train import NO_GOLD, batches, default_run_name, distillation_loss, load_teacher, main, parse_args, train_step
 from data.loading import Example
 from tests.conftest import LABELS, write_jsonl
+
+TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "training" / "train.py"
 
 
 def run_training(corpus_files, tracking_uri, base_model, *extra):
@@ -106,6 +114,10 @@ def test_training_logs_params_metrics_artifacts_and_a_registered_model(corpus_fi
         assert name in run.data.metrics
     history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "val_macro_f1")
     assert [m.step for m in history][:2] == [1, 2]
+    assert run.data.tags["misread.smoke"] == "false"
+    inputs = {i.tags[0].value: i.dataset for i in run.inputs.dataset_inputs}
+    assert set(inputs) == {"training", "validation", "test"}
+    assert inputs["training"].name == "train" and corpus_files["train"].name in inputs["training"].source
 
     artifacts = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "evaluation")}
     assert {"evaluation/confusion_test.png", "evaluation/report_test.txt"} <= artifacts
@@ -157,9 +169,11 @@ def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model
     with pytest.raises(KeyboardInterrupt):
         run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "interrupted")
     monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip)
+    (stopped,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], filter_string="attributes.run_name = 'interrupted'", output_format="list")
+    assert stopped.info.status == "KILLED"
     resumed = main(["--resume", "--output_dir", str(corpus_files["train"].parent / "outputs")])
 
-    runs = mlflow.search_runs(experiment_names=["misread-framing"], output_format="list")
+    runs = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
     assert sorted(r.info.run_name for r in runs) == ["clean", "interrupted"]
     interrupted = next(r for r in runs if r.info.run_name == "interrupted")
     assert interrupted.info.run_id == resumed["run_id"] and interrupted.info.status == "FINISHED"
@@ -185,3 +199,42 @@ def test_batches_grouped_by_length_cover_every_sentence_once_with_little_padding
     shuffled = list(batches(encoded, list(range(64)), 8, tokenizer, torch.Generator().manual_seed(0)))
     assert sorted(i for b in grouped for i in b["labels"].tolist()) == list(range(64))
     assert sum(b["input_ids"].numel() for b in grouped) < 0.7 * sum(b["input_ids"].numel() for b in shuffled)
+
+
+def test_default_run_names_say_what_ran_and_mark_smoke_runs():
+    name = default_run_name(parse_args(["--limit", "64"]))
+    assert re.fullmatch(r"minilm-distilled-seed13-limit64-\d{4}-\d{6}", name)
+    assert default_run_name(parse_args(["--teacher_file", "", "--seed", "7"])).startswith("minilm-gold-seed7-")
+
+
+def test_an_error_during_training_ends_the_run_as_failed(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
+    import training.train as train_module
+
+    def broken_step(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(train_module, "train_step", broken_step)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1")
+    (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
+    assert run.info.status == "FAILED"
+
+
+def test_a_training_stopped_by_sigterm_ends_its_run_as_killed_and_keeps_its_checkpoint(corpus_files, tracking_uri, tiny_model_dir):
+    output_dir = corpus_files["train"].parent / "outputs"
+    command = [sys.executable, str(TRAIN_SCRIPT), "--train_file", str(corpus_files["train"]), "--validation_file", str(corpus_files["validation"]),
+               "--test_file", str(corpus_files["test"]), "--tracking_uri", tracking_uri, "--output_dir", str(output_dir),
+               "--base_model", str(tiny_model_dir), "--epochs", "1000", "--batch_size", "4", "--teacher_file", "", "--no_register"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not list((output_dir / "checkpoints").glob("*.pt")):  # one epoch done: the run is well under way
+            assert process.poll() is None and time.time() < deadline, "training ended or stalled before its first checkpoint"
+            time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
+    assert run.info.status == "KILLED"
+    assert (output_dir / "checkpoints" / f"{run.info.run_id}.pt").exists()

@@ -1,7 +1,7 @@
 """Fine-tune the framing classifier on the project's corpus, tracked in MLflow.
 
-    python training/train.py                      # defaults below: mpnet, about 25 minutes on 2 CPU cores
-    python training/train.py --base_model minilm  # 5x faster, lower on real news
+    python training/train.py                      # defaults below: MiniLM distilled from the stored mpnet teacher
+    python training/train.py --base_model mpnet   # the teacher itself, 5x slower
     python training/train.py --epochs 2 --learning_rate 3e-5 --run_name short
     python training/train.py --limit 64           # quick smoke run
 
@@ -34,12 +34,14 @@ from model.tracking import (
     ARTICLE_PIPELINE_NAME,
     EXPERIMENT_NAME,
     CLASSIFIER_ARTIFACT,
-    artifact_root_for,
     MODEL_ALIAS,
     REGISTERED_MODEL_NAME,
     check_tracking_store,
     resolve_tracking_uri,
+    SMOKE_TAG,
+    start_tracked_run,
     ui_command,
+    use_experiment,
 )
 
 log = logging.getLogger("misread.train")
@@ -78,7 +80,7 @@ class TrainArgs:
     seed: int = field(default=13, metadata={"help": "Seed for shuffling, dropout and head initialisation."})
     limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
     experiment_name: str = field(default=EXPERIMENT_NAME, metadata={"help": "MLflow experiment."})
-    run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: generated)."})
+    run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: <encoder>-<distilled|gold>-seed<N>[-limit<N>]-<MMDD-HHMMSS>)."})
     tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
     threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
@@ -195,6 +197,24 @@ def train_step(network, batch: dict, optimizer, scheduler, loss_function, device
     return loss.item()
 
 
+def default_run_name(args: TrainArgs) -> str:
+    """What ran, readable in the MLflow UI's run list: e.g. minilm-distilled-seed13-1207-1655."""
+    recipe = "distilled" if args.teacher_file else "gold"
+    limit = f"-limit{args.limit}" if args.limit else ""
+    return f"{Path(args.base_model).name}-{recipe}-seed{args.seed}{limit}-{time.strftime('%m%d-%H%M%S')}"
+
+
+def log_datasets(splits: dict[str, tuple[str, list[Example]]]) -> None:
+    """Each split as an MLflow dataset input (the UI's Dataset column), with its file as the source and its digest."""
+    import mlflow
+    import pandas as pd
+
+    for context, (path, examples) in splits.items():
+        frame = pd.DataFrame({"text": [e.text for e in examples], "label": [e.label for e in examples]})
+        dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), name=Path(path).stem, targets="label")
+        mlflow.log_input(dataset, context=context)
+
+
 def checkpoint_path(output_dir: str, run_id: str) -> Path:
     return Path(output_dir) / "checkpoints" / f"{run_id}.pt"
 
@@ -234,11 +254,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     tracking_uri = resolve_tracking_uri(args.tracking_uri)
     check_tracking_store(tracking_uri)
-    mlflow.set_tracking_uri(tracking_uri)
-    if mlflow.get_experiment_by_name(args.experiment_name) is None:
-        artifact_location = artifact_root_for(tracking_uri)
-        mlflow.create_experiment(args.experiment_name, artifact_location=artifact_location)
-    mlflow.set_experiment(args.experiment_name)
+    use_experiment(args.experiment_name, tracking_uri)
 
     # ---- data and labels ----------------------------------------------------------------------------------------
     train = load_examples(args.train_file)
@@ -293,10 +309,12 @@ def main(argv: list[str] | None = None) -> dict:
         first_epoch, previous_seconds = resumed["epoch"] + 1, resumed["train_seconds"]
         log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
 
-    with mlflow.start_run(run_id=resumed["run_id"] if resumed else None, run_name=None if resumed else args.run_name) as run:
+    new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {"misread.kind": "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
+    with start_tracked_run(run_id=resumed["run_id"] if resumed else None, **new_run) as run:
         if not resumed:
             params = asdict(args) | {"labels": ",".join(labels), "autocast": str(autocast).removeprefix("torch."), "device_used": device.type}
             mlflow.log_params(params)
+            log_datasets({"training": (args.train_file, train), "validation": (args.validation_file, validation), "test": (args.test_file, test)})
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
                 mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
@@ -383,7 +401,7 @@ def main(argv: list[str] | None = None) -> dict:
             print()
     print(f"model:           {registered or model_info.model_uri}")
     print(f"local copy:      {classifier_dir}")
-    print(f"compare runs:    {ui_command(tracking_uri)}")
+    print(f"compare runs:    {ui_command(tracking_uri, run.info.experiment_id)}")
     return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, "classifier_dir": str(classifier_dir), **summary}
 
 
