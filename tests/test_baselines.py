@@ -1,7 +1,7 @@
 import numpy as np
 
 from evaluation.baselines import LexiconBaseline, TfidfBaseline
-from tests.conftest import LABELS
+from tests.helpers import LABELS
 
 
 def test_the_lexicon_follows_guideline_cues_and_defaults_to_neutral():

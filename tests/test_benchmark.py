@@ -3,7 +3,7 @@ import torch
 
 from evaluation.benchmark import cpu_description, training_rate
 from model.classifier import resolve_device
-from tests.conftest import LABELS
+from tests.helpers import LABELS
 
 
 def test_the_benchmark_names_the_cpu_and_its_precision_path():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from model.classifier import FramingClassifier, ModelLoadError
-from tests.conftest import LABELS, SENTENCES
+from tests.helpers import LABELS, SENTENCES
 
 TEXTS = SENTENCES["neutral"] + SENTENCES["hardline"]
 

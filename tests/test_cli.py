@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from model.cli import main
-from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE
+from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

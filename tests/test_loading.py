@@ -3,7 +3,7 @@ import json
 import pytest
 
 from data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples, load_unlabelled
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def test_jsonl_rows_become_examples_that_remember_their_line(tmp_path):

@@ -2,7 +2,7 @@ import pytest
 
 from data.loading import DataError, Example, load_examples
 from data.measuring import measuring_halves
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def rows(count_per_label: dict[str, int]) -> list[Example]:

@@ -5,7 +5,7 @@ from data import ARTICLES_FILE
 from evaluation.baselines import LexiconBaseline
 from evaluation.evaluate_articles import load_gold
 from model.pipeline import Article, ArticleAnalyzer
-from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
+from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_repeated_ids_in_one_batch_keep_their_own_results(analyzer):
 
 
 def test_classifying_only_the_two_sides_gives_the_same_rows_as_classifying_everything(analyzer):
-    from tests.conftest import AGREEING_ARTICLE, ENVOY_ARTICLE
+    from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE
 
     keys = ("envoy", "counterpart", "envoy_stance", "counterpart_stance", "gap", "misreading", "evidence", "explanation")
     for text in (ENVOY_ARTICLE, AGREEING_ARTICLE):

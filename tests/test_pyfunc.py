@@ -5,7 +5,7 @@ import pandas as pd
 
 from model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
 from model.tracking import CLASSIFIER_ARTIFACT
-from tests.conftest import ENVOY_ARTICLE, LABELS
+from tests.helpers import ENVOY_ARTICLE, LABELS
 
 
 def log_and_load(python_model, folder):

@@ -14,21 +14,11 @@ from hypothesis import strategies as st
 from evaluation.baselines import LexiconBaseline
 from model.pipeline import Article, ArticleAnalyzer
 from model.report import HtmlReport
-from model.tracking import TrackingError
-from tests.conftest import ENVOY_ARTICLE
+from model.tracking import EXPERIMENT_NAME, TrackingError
+from tests.helpers import ENVOY_ARTICLE, train_command
 from training.train import main as train_main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def train_command(corpus_files, tracking_uri, base_model, run_name):
-    return [
-        sys.executable, str(ROOT / "training" / "train.py"),
-        "--train_file", str(corpus_files["train"]), "--validation_file", str(corpus_files["validation"]),
-        "--test_file", str(corpus_files["test"]), "--tracking_uri", tracking_uri, "--base_model", str(base_model),
-        "--epochs", "1", "--batch_size", "4", "--run_name", run_name, "--no_register",
-        "--output_dir", str(corpus_files["train"].parent / "outputs"),
-    ]
 
 
 def test_an_unreachable_tracking_server_stops_training_within_seconds(corpus_files, tiny_model_dir):
@@ -41,13 +31,13 @@ def test_an_unreachable_tracking_server_stops_training_within_seconds(corpus_fil
 def test_two_training_runs_at_once_on_one_sqlite_store_are_both_recorded(corpus_files, tiny_model_dir, tmp_path):
     uri = f"sqlite:///{tmp_path / 'shared.db'}"
     mlflow.set_tracking_uri(uri)
-    mlflow.create_experiment("misread-framing")  # created up front, as a team's shared store already has it
-    processes = [subprocess.Popen(train_command(corpus_files, uri, tiny_model_dir, name), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    mlflow.create_experiment(EXPERIMENT_NAME)  # created up front, as a team's shared store already has it
+    processes = [subprocess.Popen(train_command(corpus_files, uri, tiny_model_dir, "--epochs", "1", "--run_name", name, "--no_register"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                  for name in ("first", "second")]
     for process in processes:
         _, stderr = process.communicate(timeout=300)
         assert process.returncode == 0, stderr.decode()[-2000:]
-    runs = mlflow.search_runs(experiment_names=["misread-framing"], output_format="list")
+    runs = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
     assert sorted(r.info.run_name for r in runs) == ["first", "second"]
     for run in runs:
         assert run.info.status == "FINISHED"

@@ -5,7 +5,7 @@ import pytest
 from data import ARTICLES_FILE
 from model.roles import assign_role, find_roles, load_alias_table
 from model.segmentation import segment_many
-from tests.conftest import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
+from tests.helpers import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
 
 def roles_of(nlp, text, **overrides):

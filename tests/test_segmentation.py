@@ -1,5 +1,5 @@
 from model.segmentation import MAX_PARAGRAPH_CHARS, paragraphs, segment_many
-from tests.conftest import ENVOY_ARTICLE
+from tests.helpers import ENVOY_ARTICLE
 
 
 def test_sentence_offsets_point_back_into_the_article(nlp):

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from model.tracking import EXPERIMENT_NAME, experiment_page
-from tests.test_train import run_training
+from tests.helpers import run_training
 
 
 def free_port() -> int:

@@ -3,9 +3,7 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import mlflow
 import pandas as pd
@@ -16,24 +14,7 @@ from model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
 from data import TEACHER_FILE
 from training.train import NO_GOLD, batches, default_run_name, distillation_loss, load_teacher, main, parse_args, train_step
 from data.loading import Example
-from tests.conftest import LABELS, write_jsonl
-
-TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "training" / "train.py"
-
-
-def run_training(corpus_files, tracking_uri, base_model, *extra):
-    return main(
-        [
-            "--train_file", str(corpus_files["train"]),
-            "--validation_file", str(corpus_files["validation"]),
-            "--test_file", str(corpus_files["test"]),
-            "--tracking_uri", tracking_uri,
-            "--run_name", "unit",
-            "--output_dir", str(corpus_files["train"].parent / "outputs"),
-            *(["--base_model", str(base_model)] if base_model else []),
-            *extra,
-        ]
-    )
+from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
 
 def test_defaults_are_visible_and_overridable():
@@ -222,9 +203,7 @@ def test_an_error_during_training_ends_the_run_as_failed(corpus_files, tracking_
 
 def test_a_training_stopped_by_sigterm_ends_its_run_as_killed_and_keeps_its_checkpoint(corpus_files, tracking_uri, tiny_model_dir):
     output_dir = corpus_files["train"].parent / "outputs"
-    command = [sys.executable, str(TRAIN_SCRIPT), "--train_file", str(corpus_files["train"]), "--validation_file", str(corpus_files["validation"]),
-               "--test_file", str(corpus_files["test"]), "--tracking_uri", tracking_uri, "--output_dir", str(output_dir),
-               "--base_model", str(tiny_model_dir), "--epochs", "1000", "--batch_size", "4", "--teacher_file", "", "--no_register"]
+    command = train_command(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1000", "--no_register")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120

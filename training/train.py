@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -211,7 +212,9 @@ def log_datasets(splits: dict[str, tuple[str, list[Example]]]) -> None:
 
     for context, (path, examples) in splits.items():
         frame = pd.DataFrame({"text": [e.text for e in examples], "label": [e.label for e in examples]})
-        dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), name=Path(path).stem, targets="label")
+        with warnings.catch_warnings():  # MLflow registers its local-file source class twice and warns on every file
+            warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted in multiple ways")
+            dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), name=Path(path).stem, targets="label")
         mlflow.log_input(dataset, context=context)
 
 
