@@ -14,3 +14,4 @@ REAL_DEV_FILE = SHARED_DATA_DIR / "framing_dev_real.jsonl"  # 2004-2005 wire cop
 MODERN_DEV_FILE = SHARED_DATA_DIR / "framing_dev_modern.jsonl"  # 2023-2024 conflict reporting (FIGNEWS-2024)
 ARTICLES_DEV_FILE = SHARED_DATA_DIR / "articles_dev.jsonl"  # 40 articles with gold roles and flag
 MEASURING_SETS = {"real_dev": REAL_DEV_FILE, "modern_dev": MODERN_DEV_FILE}
+LABELS = ("conciliatory", "hardline", "neutral", "speculative")  # the guideline's set; a trained model carries its own

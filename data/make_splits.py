@@ -16,12 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import CORPUS_DIR, DATA_DIR, SPLIT_FILES
+from data import CORPUS_DIR, DATA_DIR, LABELS, SPLIT_FILES
 from data.near_duplicates import near_duplicate_pairs
 
 SOURCE_DIR = CORPUS_DIR / "source"
 FIELDS = ("text", "label", "conflict", "register", "phenomenon", "pair")
-LABELS = ("conciliatory", "hardline", "neutral", "speculative")  # the guideline's set; the data files carry it onward
 SHARES = {"train": 0.8, "validation": 0.1, "test": 0.1}
 DATASHEET = DATA_DIR / "README.md"
 COUNTS_START, COUNTS_END = "<!-- counts:start -->", "<!-- counts:end -->"

@@ -9,6 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
+from data import LABELS
+
 # Cue words from the annotation guideline; the lexicon knows nothing else.
 CUES = {
     "conciliatory": [
@@ -30,7 +32,7 @@ CUES = {
 class LexiconBaseline:
     """Counts guideline cue words; neutral when none match. Deterministic, nothing to train."""
 
-    def __init__(self, labels: Sequence[str] = ("conciliatory", "hardline", "neutral", "speculative")) -> None:
+    def __init__(self, labels: Sequence[str] = LABELS) -> None:
         self.labels = list(labels)
         self.patterns = {
             label: re.compile(r"\b(" + "|".join(map(re.escape, cues)) + r")\b", re.IGNORECASE) for label, cues in CUES.items()

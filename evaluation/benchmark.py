@@ -27,7 +27,7 @@ import torch
 
 from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
 from data.loading import load_examples
-from model.classifier import DEVICES, FramingClassifier, resolve_device
+from model.classifier import DEFAULT_DEVICE, DEVICES, FramingClassifier, resolve_device
 from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, use_experiment
 
 
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "benchmark.json")
     parser.add_argument("--tracking-uri")
-    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one")
+    parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES, help="auto: a CUDA GPU when there is one")
     args = parser.parse_args(argv)
     torch.manual_seed(args.seed)
     device = resolve_device(args.device)

@@ -27,7 +27,7 @@ from evaluation.metrics import (
     report_text,
 )
 from model.base_models import PACKAGED
-from model.classifier import DEVICES
+from model.classifier import DEFAULT_DEVICE, DEVICES
 from model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, use_experiment
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--table", action="store_true", help="print the results table of the latest runs and write it into README.md")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
+    parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
     args = parser.parse_args(argv)
 
     import mlflow

@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sklearn.metrics import precision_recall_fscore_support
 
 from data import ARTICLES_FILE, PROJECT_ROOT
-from model import gap, roles
-from model.classifier import DEVICES
+from model.classifier import DEFAULT_DEVICE, DEVICES
 from model.pipeline import Article, ArticleAnalyzer
+from model.settings import SETTINGS
 from model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, use_experiment
 
 HALVES = ("analysis", "blind")
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--prefix", help="metric name prefix (default: articles, or articles_dev for a file outside the repo)")
     parser.add_argument("--tracking-uri", help="MLflow tracking URI")
     parser.add_argument("--quiet", action="store_true", help="print the figures only, no misses")
-    parser.add_argument("--device", default="auto", choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
+    parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES, help="auto: a CUDA GPU when there is one, else the CPU")
     args = parser.parse_args(argv)
 
     import mlflow
@@ -148,9 +148,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         chosen = [i for i, g in enumerate(gold) if half_of(g["id"]) == half]
         part = article_metrics([gold[i] for i in chosen], [predicted[i] for i in chosen], f"{prefix}_{half}")
         metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_f1", "envoy_found", "counterpart_found"))}
-    thresholds = {"stance_threshold": gap.STANCE_THRESHOLD, "min_stance_mass": gap.MIN_STANCE_MASS, "gap_threshold": gap.GAP_THRESHOLD,
-                  "target_hint_weight": roles.TARGET_HINT_WEIGHT, "dealing_weight": roles.DEALING_WEIGHT,
-                  "statement_weight": roles.STATEMENT_WEIGHT, "reading_weight": roles.READING_WEIGHT, "mention_weight": roles.MENTION_WEIGHT}
+    thresholds = SETTINGS.as_params()
     with mlflow.start_run(run_name=f"evaluate-{prefix}", tags={"misread.kind": "article-evaluation", "misread.evaluated_model": spec}):
         mlflow.log_params({"model": spec, "articles": str(args.data), "n_articles": len(gold), **thresholds})
         mlflow.log_metrics({k: v for k, v in metrics.items() if v == v})  # NaN: no article had that role

@@ -15,6 +15,9 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreT
 from model.base_models import resolve_base_model
 
 SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
+MAX_LENGTH = 96  # tokens per sentence in training; a saved model carries the value it was trained with
+DEFAULT_PRECISION = "auto"  # the one default for misread analyze, the pyfunc (Spark, serving) and evaluation
+DEFAULT_DEVICE = "auto"
 PRECISIONS = ("auto", "fp32", "bf16")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -50,7 +53,7 @@ class FramingClassifier:
         self,
         model: PreTrainedModel,
         tokenizer: PreTrainedTokenizerBase,
-        max_length: int = 128,
+        max_length: int = MAX_LENGTH,
         batch_size: int = 64,
     ) -> None:
         self.model = model.eval()
@@ -80,7 +83,7 @@ class FramingClassifier:
 
     # ---- construction -------------------------------------------------------------------------------------------
     @classmethod
-    def from_base(cls, base_model: str, labels: Sequence[str], max_length: int = 128) -> "FramingClassifier":
+    def from_base(cls, base_model: str, labels: Sequence[str], max_length: int = MAX_LENGTH) -> "FramingClassifier":
         """A fresh classification head over a pretrained encoder: a packaged one by short name (`mpnet`, `minilm`),
         a local folder, or a hub id (only fetched when the user passes one).
         """
@@ -98,7 +101,7 @@ class FramingClassifier:
         return cls(model, tokenizer, max_length=max_length)
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, batch_size: int = 64, precision: str = "fp32", device: str = "cpu") -> "FramingClassifier":
+    def from_pretrained(cls, path: str | Path, batch_size: int = 64, precision: str = DEFAULT_PRECISION, device: str = DEFAULT_DEVICE) -> "FramingClassifier":
         """Load a folder written by `save`; refuses folders that are incomplete or whose labels disagree with the head."""
         path = Path(path)
         if not path.is_dir():
@@ -112,7 +115,7 @@ class FramingClassifier:
             model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True)
         except Exception as err:  # transformers raises many types for truncated or corrupt weights
             raise ModelLoadError(f"{path}: cannot load the model ({err}); the folder may be truncated, retrain or re-download it.") from err
-        classifier = cls(model, tokenizer, max_length=settings.get("max_length", 128), batch_size=batch_size)
+        classifier = cls(model, tokenizer, max_length=settings.get("max_length", MAX_LENGTH), batch_size=batch_size)
         if "labels" in settings and settings["labels"] != classifier.labels:
             raise ModelLoadError(
                 f"{settings_file}: saved labels {settings['labels']} disagree with the model head's {classifier.labels}; "

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from model.classifier import DEVICES, PRECISIONS
+from model.classifier import DEFAULT_DEVICE, DEFAULT_PRECISION, DEVICES, PRECISIONS
 from model.pipeline import MAX_ARTICLE_CHARS, Article
 
 EXIT_OK, EXIT_ARTICLE_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -29,8 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--counterpart", help="name or alias of the counterpart party (e.g. Kremlin)")
     analyze.add_argument("--aliases", help="JSON file mapping parties to aliases, added to the built-in table")
     analyze.add_argument("--batch-size", type=int, default=64, help="sentences per classifier batch")
-    analyze.add_argument("--precision", choices=PRECISIONS, default="auto", help="auto: bf16 on a GPU or where the CPU runs it natively, else fp32")
-    analyze.add_argument("--device", choices=DEVICES, default="auto", help="auto: a CUDA GPU when there is one, else the CPU")
+    analyze.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION, help="auto: bf16 on a GPU or where the CPU runs it natively, else fp32")
+    analyze.add_argument("--device", choices=DEVICES, default=DEFAULT_DEVICE, help="auto: a CUDA GPU when there is one, else the CPU")
     analyze.add_argument("--articles-per-batch", type=int, default=16, help="articles parsed and classified together")
     analyze.add_argument("--max-chars", type=int, default=MAX_ARTICLE_CHARS, help="longer articles get an error row")
     analyze.add_argument("--quiet", action="store_true", help="no progress bar or table")

@@ -5,10 +5,19 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from model.settings import SETTINGS
 
-STANCE_THRESHOLD = 0.2  # |score| below this is a mixed or unclear stance
-MIN_STANCE_MASS = 0.3  # summed stance probability a side needs before its stance counts
-GAP_THRESHOLD = 0.3  # gap (0..1) at or above which opposite stances are a misreading (chosen on data/articles)
+# The labels the gap reads: any model works whose label set holds the two sides (speculative is optional).
+CONCILIATORY, HARDLINE, SPECULATIVE = "conciliatory", "hardline", "speculative"
+
+
+def check_side_labels(labels: Sequence[str]) -> None:
+    """Refuse, once and up front, a model whose labels cannot express the two stances the gap compares."""
+    missing = [label for label in (CONCILIATORY, HARDLINE) if label not in labels]
+    if missing:
+        raise ValueError(f"the model's labels {list(labels)} lack {missing}: the article pipeline weighs {CONCILIATORY!r} "
+                         f"against {HARDLINE!r}; use a model trained on the guideline's label set (data/GUIDELINES.md)")
+
 
 
 @dataclass
@@ -19,19 +28,18 @@ class SideStance:
     evidence: list[int]  # row indices of the side's statements, strongest first
 
 
-MIN_DIRECTION_MASS = 0.1  # below this the other labels are noise: renormalising would invent a stance
 
 
 def as_own_words(probabilities: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """Probabilities for words an actor said itself: by the guideline, an actor's own hedge is still that actor's
     stance, never third-party conjecture, so `speculative` is dropped and the rest renormalised, where the rest
     carries enough probability to show a direction."""
-    if "speculative" not in labels or len(probabilities) == 0:
+    if SPECULATIVE not in labels or len(probabilities) == 0:
         return probabilities
     own = probabilities.copy()
-    own[:, labels.index("speculative")] = 0.0
+    own[:, labels.index(SPECULATIVE)] = 0.0
     remaining = own.sum(axis=1, keepdims=True)
-    return np.where(remaining >= MIN_DIRECTION_MASS, own / np.maximum(remaining, 1e-9), probabilities)
+    return np.where(remaining >= SETTINGS.min_direction_mass, own / np.maximum(remaining, 1e-9), probabilities)
 
 
 def side_stance(probabilities: np.ndarray, weights: np.ndarray, labels: Sequence[str], top: int = 3) -> SideStance:
@@ -41,15 +49,15 @@ def side_stance(probabilities: np.ndarray, weights: np.ndarray, labels: Sequence
     """
     if len(probabilities) == 0:
         return SideStance(None, None, 0.0, [])
-    conciliatory = probabilities[:, labels.index("conciliatory")] * weights
-    hardline = probabilities[:, labels.index("hardline")] * weights
+    conciliatory = probabilities[:, labels.index(CONCILIATORY)] * weights
+    hardline = probabilities[:, labels.index(HARDLINE)] * weights
     mass = float((conciliatory + hardline).sum())
     strength = np.abs(conciliatory - hardline)
     order = [int(i) for i in np.argsort(-strength, kind="stable")[:top] if strength[i] > 0.3]
-    if mass < MIN_STANCE_MASS:
+    if mass < SETTINGS.min_stance_mass:
         return SideStance(None, None, mass, order)
     score = float((conciliatory - hardline).sum() / mass)
-    label = "conciliatory" if score > STANCE_THRESHOLD else "hardline" if score < -STANCE_THRESHOLD else "mixed"
+    label = CONCILIATORY if score > SETTINGS.stance_threshold else HARDLINE if score < -SETTINGS.stance_threshold else "mixed"
     return SideStance(score, label, mass, order)
 
 
@@ -66,8 +74,8 @@ def gap_between(envoy: SideStance, counterpart: SideStance, envoy_name: str, cou
         missing = envoy_name if envoy.score is None else counterpart_name
         return Gap(None, False, 0.0, f"no gap: {missing} expresses no clear stance")
     score = abs(envoy.score - counterpart.score) / 2
-    opposite = {envoy.label, counterpart.label} == {"conciliatory", "hardline"}
-    misreading = opposite and score >= GAP_THRESHOLD
+    opposite = {envoy.label, counterpart.label} == {CONCILIATORY, HARDLINE}
+    misreading = opposite and score >= SETTINGS.gap_threshold
     # Confidence grows with the gap and with how much evidence the thinner side has.
     confidence = float(score * min(1.0, min(envoy.mass, counterpart.mass)))
     if misreading:

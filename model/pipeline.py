@@ -10,13 +10,13 @@ import numpy as np
 
 from model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
 from model.classifier import FramingClassifier
-from model.gap import as_own_words, gap_between, side_stance
+from model.gap import as_own_words, check_side_labels, gap_between, side_stance
 from model.roles import assign_role, find_roles, load_alias_table
 from model.segmentation import Sentence, load_spacy, segment_many
+from model.settings import SETTINGS
 
 MAX_ARTICLE_CHARS = 1_000_000
 SIDES = ("envoy", "counterpart")
-UNATTRIBUTED_WEIGHT = 0.5
 QUOTE_MARKS = ('"', "“", "'", "‘")
 STATEMENT_HOLDER = re.compile(r"^(?:the|a|its|their|this|that|his|her)\s+(?:\w+\s+)?(?:statement|communiqu[eé]|declaration|letter|release|post|message|note)$", re.I)  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
 ENGLISH_FUNCTION_WORDS = set("the of and to in a an is that for on with as by was said it at from has have be are were will not but this its their his her they he she".split())
@@ -67,6 +67,7 @@ class ArticleAnalyzer:
         max_chars: int = MAX_ARTICLE_CHARS,
         articles_per_batch: int = 16,
     ) -> None:
+        check_side_labels(classifier.labels)
         self.classifier = classifier
         self.nlp = nlp or load_spacy()
         self.alias_table = load_alias_table(aliases_file)
@@ -160,7 +161,7 @@ class ArticleAnalyzer:
         def side(role: str):
             rows = [i for i, s in enumerate(attribution.statements) if s.role == role]
             attributed = np.array([attribution.statements[i].attributed for i in rows], dtype=bool)
-            weights = np.where(attributed, 1.0, UNATTRIBUTED_WEIGHT)
+            weights = np.where(attributed, 1.0, SETTINGS.unattributed_weight)
             side_probabilities = statement_probabilities[rows].copy()
             side_probabilities[attributed] = as_own_words(side_probabilities[attributed], labels)
             stance = side_stance(side_probabilities, weights, labels)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from model.gap import GAP_THRESHOLD
+from model.settings import SETTINGS
 
 LABEL_COLOURS = {"conciliatory": "#cdeccd", "hardline": "#f7c6c5", "speculative": "#fbe7b5", "neutral": "transparent"}
 ROLE_MARKS = {"envoy": "E", "counterpart": "C", "other": "o", "none": ""}
@@ -223,9 +223,9 @@ def gap_chart(gaps: list[float], flagged: list[bool], width: int = 560, height: 
             if value:
                 top = bottom - (offset + value) / tallest * (bottom - 10)
                 parts.append(f'<rect x="{x + 1:.1f}" y="{top:.1f}" width="{bar - 2:.1f}" height="{value / tallest * (bottom - 10):.1f}" fill="{colour}"/>')
-    threshold_x = left + GAP_THRESHOLD * (width - 40)
+    threshold_x = left + SETTINGS.gap_threshold * (width - 40)
     parts.append(f'<line x1="{threshold_x:.1f}" x2="{threshold_x:.1f}" y1="5" y2="{bottom}" stroke="#333" stroke-dasharray="3"/>')
-    parts.append(f'<text x="{threshold_x + 3:.1f}" y="12">flag threshold {GAP_THRESHOLD}</text>')
+    parts.append(f'<text x="{threshold_x + 3:.1f}" y="12">flag threshold {SETTINGS.gap_threshold}</text>')
     parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{bottom}" y2="{bottom}" stroke="#333"/>')
     for tick in (0, 0.25, 0.5, 0.75, 1):
         parts.append(f'<text x="{left + tick * (width - 40) - 6:.1f}" y="{height - 5}">{tick}</text>')

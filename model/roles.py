@@ -20,18 +20,11 @@ from typing import Sequence
 from model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
 from model.attribution import attributed_speakers, speakers_by_sentence
 from model.segmentation import Sentence
+from model.settings import SETTINGS
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
-TARGET_HINT_WEIGHT = 2.5
-DEALING_WEIGHT = 2.0
-STATEMENT_WEIGHT = 1.0
-READING_WEIGHT = 1.0  # a party the envoy's own statements are about: the side whose stance the envoy reads
-MENTION_WEIGHT = 0.15
 # Go-betweens speak for no side: another mediator's words are never the counterpart's own.
 MEDIATING_ROLES = {"envoy", "emissary", "mediator", "mediators", "facilitator", "moderator", "intermediary", "go-between"}
-HEADLINE_WEIGHT = 1.0  # a headline names the sides its story is about
-INTERNATIONAL_BODY_FACTOR = 1 / 3
-MIN_COUNTERPART_SCORE = 1.0
 EARLY_ENVOY_BONUS, EARLY_SENTENCES = 2.0, 2  # the envoy whose reading a story reports is usually in its lede
 # Words that put a party across the table from the envoy: "talks with X", "met X", "X's response to the envoy".
 DEALING_WORDS = {"with", "meet", "met", "visit", "to", "urge", "press", "tell", "told", "between", "from", "answer",
@@ -179,7 +172,7 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
     for key, count in targets.items():
         if cast.parties[key].international:
             continue
-        scores[key] += (MENTION_WEIGHT * 10 if international_envoy else TARGET_HINT_WEIGHT) * count
+        scores[key] += (SETTINGS.mention_weight * 10 if international_envoy else SETTINGS.target_hint_weight) * count
         reasons.setdefault(key, []).append(f"envoy to {cast.parties[key].name}")
     envoy_pattern = _alias_pattern(roles.envoy.aliases)
     for index, sentence in enumerate(sentences):
@@ -187,28 +180,28 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
             for entity in sentence.span.ents:
                 key = _party_key(cast, entity.text)
                 if key and _dealt_with(entity):
-                    scores[key] += DEALING_WEIGHT
+                    scores[key] += SETTINGS.dealing_weight
                     reasons.setdefault(key, []).append(f"dealt with beside the envoy: {sentence.text[:80]}")
         for holder in statement_holders[index] if index < len(statement_holders) else ():
             if assign_role(holder, roles, index) == "envoy":
                 for kind, key in dict.fromkeys(cast.named_in(sentence.text.replace(holder, " "))):
                     if kind == "party":
-                        scores[key] += READING_WEIGHT
+                        scores[key] += SETTINGS.reading_weight
                         reasons.setdefault(key, []).append(f"in the envoy's reading: {sentence.text[:80]}")
                 continue
             key = speaker_party(cast, holder, index, roles.envoy_side)
             if key:
-                scores[key] += STATEMENT_WEIGHT
+                scores[key] += SETTINGS.statement_weight
                 reasons.setdefault(key, []).append(f"speaks: {holder}")
     headline = {key for kind, key in cast.named_in(sentences[0].text) if kind == "party"} if sentences else set()
     for key, party in cast.parties.items():
-        scores[key] += MENTION_WEIGHT * party.mentions + (HEADLINE_WEIGHT if key in headline else 0.0)
+        scores[key] += SETTINGS.mention_weight * party.mentions + (SETTINGS.headline_weight if key in headline else 0.0)
     for key in list(scores):
         if key in roles.envoy_side or key not in cast.parties:
             del scores[key]
         elif cast.parties[key].international or cast.parties[key].third_party:
-            scores[key] *= INTERNATIONAL_BODY_FACTOR
-    if not scores or scores.most_common(1)[0][1] < MIN_COUNTERPART_SCORE:
+            scores[key] *= SETTINGS.international_body_factor
+    if not scores or scores.most_common(1)[0][1] < SETTINGS.min_counterpart_score:
         return
     key, score = scores.most_common(1)[0]
     party = cast.parties[key]

@@ -92,18 +92,32 @@ def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None)
     return uri
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+_stop = threading.Event()
+
+
+def _request_stop(signum, frame) -> None:
+    """First SIGTERM or Ctrl-C: stop at the next safe point (`raise_if_stopped`); a second one stops at once. An
+    interrupt raised anywhere could land inside a database write or a progress bar's lock and hang the exit."""
+    if _stop.is_set():
+        raise KeyboardInterrupt(f"signal {signum}")
+    _stop.set()
+    print(f"\nmisread: signal {signum}: stopping after this batch (send it again to stop at once)", flush=True)
+
+
+def raise_if_stopped() -> None:
+    if _stop.is_set():
+        raise KeyboardInterrupt("stop requested")
 
 
 @contextmanager
 def start_tracked_run(**kwargs):
     """`mlflow.start_run` whose run ends KILLED on Ctrl-C or SIGTERM (FAILED on an error, FINISHED otherwise), so a
-    stopped job never leaves a run RUNNING in the UI."""
+    stopped job never leaves a run RUNNING in the UI. The work calls `raise_if_stopped` where stopping is safe."""
     import mlflow
 
     in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
-    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main_thread else None
+    _stop.clear()
+    previous = {sig: signal.signal(sig, _request_stop) for sig in (signal.SIGTERM, signal.SIGINT)} if in_main_thread else {}
     try:
         with mlflow.start_run(**kwargs) as run:
             try:
@@ -112,8 +126,8 @@ def start_tracked_run(**kwargs):
                 mlflow.end_run("KILLED")
                 raise
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def experiment_page(server: str, experiment_id: str) -> str:
@@ -132,9 +146,11 @@ def default_model_uri() -> str:
     return f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS}"
 
 
-def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64, precision: str = "fp32", device: str = "cpu"):
+def load_classifier(spec: str | None = None, tracking_uri: str | None = None, batch_size: int = 64, precision: str | None = None, device: str | None = None):
     """Load the framing classifier from a local folder, a `runs:/` or `models:/` URI, or the registry alias by default."""
-    from model.classifier import FramingClassifier, ModelLoadError
+    from model.classifier import DEFAULT_DEVICE, DEFAULT_PRECISION, FramingClassifier, ModelLoadError
+
+    precision, device = precision or DEFAULT_PRECISION, device or DEFAULT_DEVICE
 
     spec = spec or default_model_uri()
     if Path(spec).is_dir():

@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
+from data import LABELS as GUIDELINE_LABELS
+
+LABELS = list(GUIDELINE_LABELS)
 
 SENTENCES = {
     "conciliatory": [

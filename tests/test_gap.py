@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 
-from model.gap import GAP_THRESHOLD, as_own_words, gap_between, side_stance
+from model.settings import SETTINGS
+from model.gap import as_own_words, gap_between, side_stance
+from tests.helpers import LABELS
 
-LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
+
 PROBABILITIES = np.array(
     [
         [0.9, 0.05, 0.05, 0.0],  # conciliatory
@@ -28,7 +30,7 @@ def test_a_side_with_only_neutral_sentences_has_no_stance():
 
 def test_opposite_stances_are_a_misreading():
     gap = gap_between(side_stance(PROBABILITIES[[0, 1]], np.ones(2), LABELS), side_stance(PROBABILITIES[[2]], np.ones(1), LABELS), "Ellison", "Iran")
-    assert gap.misreading and gap.score >= GAP_THRESHOLD
+    assert gap.misreading and gap.score >= SETTINGS.gap_threshold
     assert "Ellison reads a conciliatory stance while Iran states a hardline one" in gap.explanation
     assert 0 < gap.confidence <= 1
 

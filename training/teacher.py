@@ -23,6 +23,7 @@ from data import SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
 from data.contamination import corpus_fingerprint
 from data.loading import load_examples, load_unlabelled
 from data.near_duplicates import near_duplicate_pairs
+from model.classifier import DEFAULT_DEVICE, DEVICES
 from model.tracking import load_classifier
 
 TEACHER_DIR = TEACHER_FILE.parent
@@ -31,7 +32,7 @@ TEACHER_DIR = TEACHER_FILE.parent
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", action="append", required=True, help="teacher model folder or runs:/ URI (repeat for an ensemble)")
-    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES)
     parser.add_argument("--tracking-uri", help="MLflow tracking URI")
     args = parser.parse_args(argv)
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> Path:
     unlabelled = [text for i, text in enumerate(unlabelled) if i not in too_close]
     texts = train_texts + unlabelled
     sources = ["train"] * len(train) + ["unlabelled"] * len(unlabelled)
-    teachers = [load_classifier(spec, args.tracking_uri, precision="auto", device=args.device) for spec in args.model]
+    teachers = [load_classifier(spec, args.tracking_uri, device=args.device) for spec in args.model]
     labels = teachers[0].labels
     if any(t.labels != labels for t in teachers):
         raise SystemExit(f"teachers disagree on the label set: {[t.labels for t in teachers]}")

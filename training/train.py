@@ -30,7 +30,7 @@ from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 from data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
 from data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
-from model.classifier import FramingClassifier, bf16_is_fast, resolve_device
+from model.classifier import MAX_LENGTH, FramingClassifier, bf16_is_fast, resolve_device
 from model.tracking import (
     ARTICLE_PIPELINE_NAME,
     EXPERIMENT_NAME,
@@ -40,6 +40,7 @@ from model.tracking import (
     check_tracking_store,
     resolve_tracking_uri,
     SMOKE_TAG,
+    raise_if_stopped,
     start_tracked_run,
     ui_command,
     use_experiment,
@@ -73,7 +74,7 @@ class TrainArgs:
     epochs: int | None = field(default=None, metadata={"help": "Passes over the training data (default: ENCODER_DEFAULTS)."})
     learning_rate: float | None = field(default=None, metadata={"help": "Peak AdamW learning rate (default: ENCODER_DEFAULTS)."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
-    max_length: int = field(default=96, metadata={"help": "Tokens per sentence; longer ones are truncated."})
+    max_length: int = field(default=MAX_LENGTH, metadata={"help": "Tokens per sentence; longer ones are truncated."})
     group_by_length: bool = field(default=True, metadata={"help": "Batch sentences of similar length together: padding fell from 63% to 2% of the tokens, so an epoch takes about a third less time."})
     warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps with linear warm-up."})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> dict:
             )
             for batch in progress:
                 losses.append(train_step(network, batch, optimizer, scheduler, loss_function, device, autocast, args))
+                raise_if_stopped()
                 progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             network.eval()
             val_metrics, _ = evaluate(classifier, validation, "val")
