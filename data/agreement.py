@@ -10,15 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn.metrics import cohen_kappa_score
 
-from data import SPLIT_FILES
+from misread.data import SPLIT_FILES
 
 AGREEMENT_DIR = Path(__file__).resolve().parent / "agreement"
 SAMPLE_FILE = AGREEMENT_DIR / "sample.jsonl"

@@ -13,13 +13,11 @@ import argparse
 import hashlib
 import json
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import CORPUS_DIR, MEASURING_SETS, SPLIT_FILES, UNLABELLED_DIR
-from data.loading import load_examples, load_unlabelled
-from data.near_duplicates import near_duplicate_pairs
+from misread.data import CORPUS_DIR, MEASURING_SETS, SPLIT_FILES, UNLABELLED_DIR
+from misread.data.loading import load_examples, load_unlabelled
+from misread.data.near_duplicates import near_duplicate_pairs
 
 STAMP_FILE = CORPUS_DIR / "contamination_audit.json"
 SOURCE_DIR = CORPUS_DIR / "source"
@@ -40,7 +38,7 @@ def sentence_embeddings(texts: list[str], batch_size: int = 128):
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from model.base_models import packaged_minilm
+    from misread.model.base_models import packaged_minilm
 
     tokenizer, encoder = AutoTokenizer.from_pretrained(packaged_minilm()), AutoModel.from_pretrained(packaged_minilm()).eval()
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

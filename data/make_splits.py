@@ -10,14 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data import CORPUS_DIR, DATA_DIR, LABELS, SPLIT_FILES
-from data.near_duplicates import near_duplicate_pairs
+from misread.data import CORPUS_DIR, DATA_DIR, LABELS, SPLIT_FILES
+from misread.data.near_duplicates import near_duplicate_pairs
 
 SOURCE_DIR = CORPUS_DIR / "source"
 FIELDS = ("text", "label", "conflict", "register", "phenomenon", "pair")

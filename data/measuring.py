@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from data.loading import DataError, Example
+from misread.data.loading import DataError, Example
 
 HALVES = ("analysis", "blind")
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from data import LABELS
+from misread.data import LABELS
 
 # Cue words from the annotation guideline; the lexicon knows nothing else.
 CUES = {

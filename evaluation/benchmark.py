@@ -19,16 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 import psutil
 import torch
 
-from data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
-from data.loading import load_examples
-from model.classifier import DEFAULT_DEVICE, DEVICES, FramingClassifier, resolve_device
-from model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, use_experiment
+from misread.data import REAL_DEV_FILE, SPLIT_FILES
+from misread.data.loading import load_examples
+from misread.model.classifier import DEFAULT_DEVICE, DEVICES, FramingClassifier, resolve_device
+from misread.model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, misread_home, use_experiment
 
 
 def corpus_texts() -> list[str]:
@@ -94,9 +93,9 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path, extra: tuple[str
     """`misread analyze` as a user runs it, in its own process; peak RSS sampled every 0.1 s."""
     out = scratch / f"{articles.name}.jsonl"
     out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet", *extra]
+    command = [sys.executable, "-m", "misread.model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet", *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    process = subprocess.Popen(command)
     handle, peak = psutil.Process(process.pid), 0
     while process.poll() is None:
         try:
@@ -116,7 +115,7 @@ def training_rate(model_dir: Path, texts: list[str], labels: list[int], device: 
     """Samples/s of train.py's own `train_step` with train.py's defaults, after one warm-up step."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
-    from training.train import TrainArgs, autocast_dtype, batches, train_step
+    from misread.training.train import TrainArgs, autocast_dtype, batches, train_step
 
     args = TrainArgs()
     tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
@@ -134,7 +133,7 @@ def training_rate(model_dir: Path, texts: list[str], labels: list[int], device: 
 
 def cpu_description() -> dict[str, str]:
     """CPU model and the instruction sets that decide the precision path (AVX2, AVX-512, native bf16, AMX)."""
-    from model.classifier import bf16_is_fast
+    from misread.model.classifier import bf16_is_fast
 
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), platform.processor())
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--large-articles", type=int, default=2000, help="0 skips the memory-flatness run")
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "benchmark.json")
+    parser.add_argument("--out", type=Path, default=misread_home() / "outputs" / "benchmark.json")
     parser.add_argument("--tracking-uri")
     parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES, help="auto: a CUDA GPU when there is one")
     args = parser.parse_args(argv)

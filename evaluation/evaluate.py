@@ -8,17 +8,15 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 
-from data import MEASURING_SETS, SPLIT_FILES
-from data.loading import Example, load_examples
-from evaluation.metrics import (
+from misread.data import MEASURING_SETS, SPLIT_FILES
+from misread.data.loading import Example, load_examples
+from misread.evaluation.metrics import (
     classification_metrics,
     expected_calibration_error,
     half_macro_f1,
@@ -26,9 +24,9 @@ from evaluation.metrics import (
     plot_reliability,
     report_text,
 )
-from model.base_models import PACKAGED
-from model.classifier import DEFAULT_DEVICE, DEVICES
-from model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, use_experiment
+from misread.model.base_models import PACKAGED
+from misread.model.classifier import DEFAULT_DEVICE, DEVICES
+from misread.model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, use_experiment
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -93,7 +91,7 @@ def evaluate_model(model, name: str, data: list[Path], tags: dict[str, str], par
 
 
 def run_baselines(data: list[Path], seed: int) -> None:
-    from evaluation.baselines import LexiconBaseline, TfidfBaseline
+    from misread.evaluation.baselines import LexiconBaseline, TfidfBaseline
 
     train = load_examples(SPLIT_FILES["train"])
     tfidf = TfidfBaseline(seed=seed).fit([e.text for e in train], [e.label for e in train])
@@ -165,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.baselines:
         run_baselines(data, args.seed)
         return
-    from model.tracking import default_model_uri, load_classifier
+    from misread.model.tracking import default_model_uri, load_classifier
 
     spec = args.model or default_model_uri()
     classifier = load_classifier(spec, uri, device=args.device)

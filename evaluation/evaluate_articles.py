@@ -13,19 +13,17 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn.metrics import precision_recall_fscore_support
 
-from data import ARTICLES_FILE, PROJECT_ROOT
-from model.classifier import DEFAULT_DEVICE, DEVICES
-from model.pipeline import Article, ArticleAnalyzer
-from model.settings import SETTINGS
-from model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, use_experiment
+from misread.data import ARTICLES_FILE, PROJECT_ROOT
+from misread.model.classifier import DEFAULT_DEVICE, DEVICES
+from misread.model.pipeline import Article, ArticleAnalyzer
+from misread.model.settings import SETTINGS
+from misread.model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, use_experiment
 
 HALVES = ("analysis", "blind")
 

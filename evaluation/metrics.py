@@ -27,7 +27,7 @@ def half_macro_f1(examples: Sequence, predictions: Sequence[str], labels: Sequen
 
     Empty for files without row ids, where no halves are defined.
     """
-    from data.measuring import measuring_halves
+    from misread.data.measuring import measuring_halves
 
     if not all(e.id for e in examples):
         return {}

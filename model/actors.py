@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from model.attribution import REPORTING_VERBS, phrase_text
-from model.segmentation import Sentence
+from misread.model.attribution import REPORTING_VERBS, phrase_text
+from misread.model.segmentation import Sentence
 
 PARTY_ENTITY_LABELS = {"GPE", "NORP", "ORG"}
 BODY_WORDS = {"forum", "union", "bloc", "community", "league", "commission", "secretariat", "mission", "republic", "assembly"}
@@ -530,7 +530,7 @@ def _roles_in(phrase) -> list[str]:
 
 def _target_tokens(phrase) -> list:
     """Tokens under "to", "for" or "on" attached to a role noun: the party the role is sent to."""
-    from model.attribution import noun_phrase
+    from misread.model.attribution import noun_phrase
 
     found = []
     for token in phrase:
@@ -544,7 +544,7 @@ def _target_tokens(phrase) -> list:
 def _phrase_around(span_or_token) -> list:
     """The noun phrase a name or role sits in: titles and countries before it ("US special envoy Mark Ellison"),
     appositions after it ("Ellison, the bloc's mediator"), and "envoy to X" / "spokesman for X"."""
-    from model.attribution import noun_phrase
+    from misread.model.attribution import noun_phrase
 
     root = span_or_token.root if hasattr(span_or_token, "root") else span_or_token
     anchor = root

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from model.base_models import resolve_base_model
+from misread.model.base_models import resolve_base_model
 
 SETTINGS_FILE = "misread_settings.json"  # inference settings saved beside the weights
 MAX_LENGTH = 96  # tokens per sentence in training; a saved model carries the value it was trained with

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from model.settings import SETTINGS
+from misread.model.settings import SETTINGS
 
 # The labels the gap reads: any model works whose label set holds the two sides (speculative is optional).
 CONCILIATORY, HARDLINE, SPECULATIVE = "conciliatory", "hardline", "speculative"

@@ -8,12 +8,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
-from model.classifier import FramingClassifier
-from model.gap import as_own_words, check_side_labels, gap_between, side_stance
-from model.roles import assign_role, find_roles, load_alias_table
-from model.segmentation import Sentence, load_spacy, segment_many
-from model.settings import SETTINGS
+from misread.model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
+from misread.model.classifier import FramingClassifier
+from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
+from misread.model.roles import assign_role, find_roles, load_alias_table
+from misread.model.segmentation import Sentence, load_spacy, segment_many
+from misread.model.settings import SETTINGS
 
 MAX_ARTICLE_CHARS = 1_000_000
 SIDES = ("envoy", "counterpart")

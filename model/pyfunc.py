@@ -4,7 +4,7 @@ from __future__ import annotations
 import mlflow.pyfunc
 import pandas as pd
 
-from model.tracking import CLASSIFIER_ARTIFACT
+from misread.model.tracking import CLASSIFIER_ARTIFACT
 
 PROBA_PREFIX = "proba_"
 
@@ -20,7 +20,7 @@ class FramingPyfunc(mlflow.pyfunc.PythonModel):
     """Input: a DataFrame with a `text` column. Output: `label` and `proba_<label>` columns."""
 
     def load_context(self, context) -> None:
-        from model.classifier import FramingClassifier
+        from misread.model.classifier import FramingClassifier
 
         self.classifier = FramingClassifier.from_pretrained(context.artifacts[CLASSIFIER_ARTIFACT])
 
@@ -41,15 +41,15 @@ class ArticlePipelinePyfunc(mlflow.pyfunc.PythonModel):
     """
 
     def load_context(self, context) -> None:
-        from model.classifier import FramingClassifier
-        from model.pipeline import ArticleAnalyzer
+        from misread.model.classifier import FramingClassifier
+        from misread.model.pipeline import ArticleAnalyzer
 
         self.analyzer = ArticleAnalyzer(FramingClassifier.from_pretrained(context.artifacts[CLASSIFIER_ARTIFACT]))
 
     def predict(self, context, model_input, params=None):
         import json
 
-        from model.pipeline import Article
+        from misread.model.pipeline import Article
 
         if "text" not in model_input.columns:
             raise ValueError(f"input needs a 'text' column; got columns {list(model_input.columns)}")

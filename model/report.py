@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from model.settings import SETTINGS
+from misread.model.settings import SETTINGS
 
 LABEL_COLOURS = {"conciliatory": "#cdeccd", "hardline": "#f7c6c5", "speculative": "#fbe7b5", "neutral": "transparent"}
 ROLE_MARKS = {"envoy": "E", "counterpart": "C", "other": "o", "none": ""}

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
-from model.attribution import attributed_speakers, speakers_by_sentence
-from model.segmentation import Sentence
-from model.settings import SETTINGS
+from misread.model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.attribution import attributed_speakers, speakers_by_sentence
+from misread.model.segmentation import Sentence
+from misread.model.settings import SETTINGS
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
 # Go-betweens speak for no side: another mediator's words are never the counterpart's own.

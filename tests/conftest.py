@@ -7,8 +7,8 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from model.base_models import packaged_minilm
-from model.classifier import FramingClassifier
+from misread.model.base_models import packaged_minilm
+from misread.model.classifier import FramingClassifier
 from tests.helpers import CHROMEDRIVER, CHROMIUM, LABELS, SENTENCES, write_jsonl
 
 @pytest.fixture(scope="session")
@@ -58,7 +58,7 @@ def tracking_uri(tmp_path: Path, monkeypatch) -> str:
 
 @pytest.fixture(scope="session")
 def nlp():
-    from model.segmentation import load_spacy
+    from misread.model.segmentation import load_spacy
 
     return load_spacy()
 
@@ -67,7 +67,7 @@ def nlp():
 def trained_model_dir(tmp_path_factory) -> Path:
     """The default model as `python training/train.py` makes it (MiniLM distilled from the stored mpnet teacher):
     minutes to tens of minutes on 2 cores, so only e2e tests use it."""
-    from training.train import main
+    from misread.training.train import main
 
     folder = tmp_path_factory.mktemp("trained")
     result = main(["--tracking_uri", f"sqlite:///{folder / 'mlflow.db'}", "--run_name", "integration",

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from data import LABELS as GUIDELINE_LABELS
+from misread.data import LABELS as GUIDELINE_LABELS
 
 LABELS = list(GUIDELINE_LABELS)
 
@@ -84,7 +84,7 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 def run_training(corpus_files: dict[str, Path], tracking_uri: str, base_model, *extra: str) -> dict:
     """train.py on the tiny corpus files, its outputs beside them."""
-    from training.train import main as train_main
+    from misread.training.train import main as train_main
 
     return train_main(
         [

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from data import ARTICLES_DEV_FILE, ARTICLES_FILE, PROJECT_ROOT
-from evaluation.evaluate_articles import load_gold
+from misread.data import ARTICLES_DEV_FILE, ARTICLES_FILE, PROJECT_ROOT
+from misread.evaluation.evaluate_articles import load_gold
 
 CATEGORIES = {"gap", "gap-reverse", "both-hardline", "both-conciliatory", "no-counterpart-stance", "no-envoy"}
 

@@ -1,6 +1,6 @@
 import pytest
 
-from model.attribution import PREVIOUS_SPEAKER, holders, stance_units
+from misread.model.attribution import PREVIOUS_SPEAKER, holders, stance_units
 
 
 def first_holder(nlp, sentence: str) -> str:

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from model import base_models
-from model.base_models import BaseModelError, packaged_mpnet, resolve_base_model
+from misread.model import base_models
+from misread.model.base_models import BaseModelError, packaged_mpnet, resolve_base_model
 
 
 def test_short_names_resolve_to_packaged_folders_and_anything_else_passes_through(tmp_path):

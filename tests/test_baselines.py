@@ -1,6 +1,6 @@
 import numpy as np
 
-from evaluation.baselines import LexiconBaseline, TfidfBaseline
+from misread.evaluation.baselines import LexiconBaseline, TfidfBaseline
 from tests.helpers import LABELS
 
 

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from evaluation.benchmark import cpu_description, training_rate
-from model.classifier import resolve_device
+from misread.evaluation.benchmark import cpu_description, training_rate
+from misread.model.classifier import resolve_device
 from tests.helpers import LABELS
 
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from model.classifier import FramingClassifier, ModelLoadError
+from misread.model.classifier import FramingClassifier, ModelLoadError
 from tests.helpers import LABELS, SENTENCES
 
 TEXTS = SENTENCES["neutral"] + SENTENCES["hardline"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from model.cli import main
+from misread.model.cli import main
 from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -65,7 +65,7 @@ def test_sentence_rows_and_an_escaped_html_report_are_written(model_dir, article
 
 
 def test_an_interrupted_run_still_leaves_a_finished_looking_index_of_what_it_did(model_dir, articles, tmp_path, monkeypatch):
-    from model import report as report_module
+    from misread.model import report as report_module
 
     calls = []
 

@@ -4,11 +4,11 @@ from collections import Counter
 
 import pytest
 
-from data import MEASURING_SETS, SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
-from data.contamination import STAMP_FILE, WORD_OVERLAP_LIMIT, corpus_fingerprint, too_close
-from data.loading import label_set, load_examples, load_unlabelled
-from data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
-from data.near_duplicates import near_duplicate_pairs
+from misread.data import MEASURING_SETS, SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
+from misread.data.contamination import STAMP_FILE, WORD_OVERLAP_LIMIT, corpus_fingerprint, too_close
+from misread.data.loading import label_set, load_examples, load_unlabelled
+from misread.data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
+from misread.data.near_duplicates import near_duplicate_pairs
 
 
 @pytest.fixture(scope="module")

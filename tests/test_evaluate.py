@@ -3,8 +3,8 @@ import json
 import mlflow
 import pytest
 
-from evaluation import evaluate
-from evaluation.evaluate_articles import article_metrics, counterpart_correct, envoy_correct, explain_miss, half_of, load_gold
+from misread.evaluation import evaluate
+from misread.evaluation.evaluate_articles import article_metrics, counterpart_correct, envoy_correct, explain_miss, half_of, load_gold
 
 
 def test_an_evaluation_run_logs_metrics_plots_and_confident_errors(tiny_classifier, corpus_files, tracking_uri):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from model.settings import SETTINGS
-from model.gap import as_own_words, gap_between, side_stance
+from misread.model.settings import SETTINGS
+from misread.model.gap import as_own_words, gap_between, side_stance
 from tests.helpers import LABELS
 
 

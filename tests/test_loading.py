@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples, load_unlabelled
+from misread.data.loading import DataError, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples, load_unlabelled
 from tests.helpers import write_jsonl
 
 
@@ -93,7 +93,7 @@ def test_duplicates_within_and_across_splits_are_reported_with_file_and_line(tmp
 
 
 def test_near_duplicates_are_found_and_distinct_sentences_are_not():
-    from data.near_duplicates import near_duplicate_pairs
+    from misread.data.near_duplicates import near_duplicate_pairs
 
     left = ["Tehran said on Monday it was ready to resume the nuclear talks in Vienna.", "The storm flooded the delta."]
     right = ["Tehran said on Monday it was not ready to resume the nuclear talks in Vienna.", "Shares fell sharply in Tokyo."]

@@ -1,7 +1,7 @@
 import pytest
 
-from data.loading import DataError, Example, load_examples
-from data.measuring import measuring_halves
+from misread.data.loading import DataError, Example, load_examples
+from misread.data.measuring import measuring_halves
 from tests.helpers import write_jsonl
 
 

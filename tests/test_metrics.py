@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from data.loading import Example
-from data.measuring import measuring_halves
-from evaluation.metrics import classification_metrics, expected_calibration_error, half_macro_f1, plot_confusion_matrix, plot_reliability
+from misread.data.loading import Example
+from misread.data.measuring import measuring_halves
+from misread.evaluation.metrics import classification_metrics, expected_calibration_error, half_macro_f1, plot_confusion_matrix, plot_reliability
 
 LABELS = ["conciliatory", "hardline", "neutral", "speculative"]
 

@@ -1,10 +1,10 @@
 """The article pipeline with the cue-word lexicon as its classifier: deterministic, so role and gap logic can be checked."""
 import pytest
 
-from data import ARTICLES_FILE
-from evaluation.baselines import LexiconBaseline
-from evaluation.evaluate_articles import load_gold
-from model.pipeline import Article, ArticleAnalyzer
+from misread.data import ARTICLES_FILE
+from misread.evaluation.baselines import LexiconBaseline
+from misread.evaluation.evaluate_articles import load_gold
+from misread.model.pipeline import Article, ArticleAnalyzer
 from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
 

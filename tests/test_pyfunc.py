@@ -3,8 +3,8 @@ import json
 import mlflow
 import pandas as pd
 
-from model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
-from model.tracking import CLASSIFIER_ARTIFACT
+from misread.model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
+from misread.model.tracking import CLASSIFIER_ARTIFACT
 from tests.helpers import ENVOY_ARTICLE, LABELS
 
 

@@ -1,6 +1,6 @@
 import json
 
-from model.readers import html_to_article, read_articles
+from misread.model.readers import html_to_article, read_articles
 
 
 def test_text_files_use_their_first_line_as_title(tmp_path):

@@ -11,12 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluation.baselines import LexiconBaseline
-from model.pipeline import Article, ArticleAnalyzer
-from model.report import HtmlReport
-from model.tracking import EXPERIMENT_NAME, TrackingError
+from misread.evaluation.baselines import LexiconBaseline
+from misread.model.pipeline import Article, ArticleAnalyzer
+from misread.model.report import HtmlReport
+from misread.model.tracking import EXPERIMENT_NAME, TrackingError
 from tests.helpers import ENVOY_ARTICLE, train_command
-from training.train import main as train_main
+from misread.training.train import main as train_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def test_a_killed_batch_run_completes_on_rerun_with_nothing_lost_or_doubled(tiny
     articles = tmp_path / "articles.jsonl"
     articles.write_text("".join(json.dumps({"id": f"a{i}", "text": ENVOY_ARTICLE}) + "\n" for i in range(300)))
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir),
+    command = [sys.executable, "-m", "misread.model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir),
                "--quiet", "--articles-per-batch", "4"]
     process = subprocess.Popen(command, cwd=ROOT)
     deadline = time.time() + 120

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from model.report import HtmlReport, gap_chart, page_name, status_of
+from misread.model.report import HtmlReport, gap_chart, page_name, status_of
 
 HOSTILE = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">"
 

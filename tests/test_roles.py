@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from data import ARTICLES_FILE
-from model.roles import assign_role, find_roles, load_alias_table
-from model.segmentation import segment_many
+from misread.data import ARTICLES_FILE
+from misread.model.roles import assign_role, find_roles, load_alias_table
+from misread.model.segmentation import segment_many
 from tests.helpers import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
 

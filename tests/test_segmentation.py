@@ -1,4 +1,4 @@
-from model.segmentation import MAX_PARAGRAPH_CHARS, paragraphs, segment_many
+from misread.model.segmentation import MAX_PARAGRAPH_CHARS, paragraphs, segment_many
 from tests.helpers import ENVOY_ARTICLE
 
 

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from model.classifier import ModelLoadError
-from model.tracking import TrackingError, check_tracking_store, load_classifier, resolve_tracking_uri
+from misread.model.classifier import ModelLoadError
+from misread.model.tracking import TrackingError, check_tracking_store, load_classifier, resolve_tracking_uri
 
 
 def test_explicit_uri_beats_the_environment(monkeypatch):

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from model.tracking import EXPERIMENT_NAME, experiment_page
+from misread.model.tracking import EXPERIMENT_NAME, experiment_page
 from tests.helpers import run_training
 
 

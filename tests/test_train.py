@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import torch
 
-from model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
-from data import TEACHER_FILE
-from training.train import NO_GOLD, batches, default_run_name, distillation_loss, load_teacher, main, parse_args, train_step
-from data.loading import Example
+from misread.model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
+from misread.data import TEACHER_FILE
+from misread.training.train import NO_GOLD, batches, default_run_name, distillation_loss, load_teacher, main, parse_args, train_step
+from misread.data.loading import Example
 from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
 
@@ -132,7 +132,7 @@ def test_packaged_minilm_fine_tunes_and_the_registered_model_predicts(corpus_fil
 def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
     import torch
 
-    from model.classifier import FramingClassifier
+    from misread.model.classifier import FramingClassifier
 
     settings = ("--epochs", "3", "--batch_size", "4")
     clean = run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "clean")
@@ -189,7 +189,7 @@ def test_default_run_names_say_what_ran_and_mark_smoke_runs():
 
 
 def test_an_error_during_training_ends_the_run_as_failed(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
-    import training.train as train_module
+    import misread.training.train as train_module
 
     def broken_step(*args, **kwargs):
         raise RuntimeError("out of memory")

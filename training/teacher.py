@@ -12,19 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from data import SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
-from data.contamination import corpus_fingerprint
-from data.loading import load_examples, load_unlabelled
-from data.near_duplicates import near_duplicate_pairs
-from model.classifier import DEFAULT_DEVICE, DEVICES
-from model.tracking import load_classifier
+from misread.data import SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
+from misread.data.contamination import corpus_fingerprint
+from misread.data.loading import load_examples, load_unlabelled
+from misread.data.near_duplicates import near_duplicate_pairs
+from misread.model.classifier import DEFAULT_DEVICE, DEVICES
+from misread.model.tracking import load_classifier
 
 TEACHER_DIR = TEACHER_FILE.parent
 

@@ -1,0 +1,1 @@
+"""Metrics, baselines, evaluations and benchmarks."""

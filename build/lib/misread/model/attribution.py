@@ -1,0 +1,222 @@
+"""Who holds the stance in a sentence, and which part of the sentence each holder stands behind.
+
+Holders, most specific first: subjects of reporting verbs ("Peskov emphasized ..."), "according to X" sources,
+owners of reported words ("Witkoff's comments, which suggested ..."), else the main-clause subject. A sentence
+that mixes holders ("X's comments suggested a thaw as Y continues to assert its claims") is split into units,
+one per clause with its own holder, so each side is judged on its own words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REPORTING_VERBS = {
+    "say", "tell", "state", "emphasize", "emphasise", "stress", "warn", "suggest", "insist", "add", "note", "reiterate",
+    "declare", "announce", "claim", "accuse", "vow", "reject", "refuse", "deny", "demand", "threaten", "hint", "signal",
+    "indicate", "describe", "call", "urge", "affirm", "reaffirm", "assert", "confirm", "acknowledge", "argue", "repeat",
+    "write", "report", "predict", "believe", "caution", "welcome", "praise", "offer", "propose", "pledge", "promise",
+    "express", "voice", "dismiss", "condemn", "maintain", "tweet", "post", "explain", "admit", "agree", "underline",
+}
+PHRASE_DEPS = {"compound", "amod", "poss", "det", "case", "flat", "appos", "nmod", "prep", "pobj", "conj", "cc", "nummod", "npadvmod"}
+# Prepositions that name who speaks ("officials from Moscow", "envoy to Russia"); others ("talks between A and B") do not.
+SPEAKER_PREPOSITIONS = {"of", "from", "for", "to", "at", "in"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+RELATIVE_PRONOUNS = {"which", "who", "that", "whom"}
+SPLIT_DEPS = {"advcl", "relcl", "conj"}  # clauses that can carry another holder's stance
+PREVIOUS_SPEAKER = "@previous"  # "he said": the holder is whoever the previous sentence named
+PERSONAL_PRONOUNS = {"he", "she", "they"}
+
+
+@dataclass
+class Holder:
+    text: str
+    attributed: bool  # True for speech, sources and reported words; False for a bare grammatical subject
+
+
+@dataclass
+class StanceUnit:
+    holder: Holder | None
+    text: str  # what the classifier reads for this holder
+    start: int  # character offsets in the parsed document
+    end: int
+    main: bool = False  # the main clause, what is left of the sentence once the other clauses are split off
+
+
+def noun_phrase(token) -> list:
+    """The token and its modifiers (names, titles, possessors, "to Russia"), without relative clauses."""
+    tokens, stack = [], [token]
+    while stack:
+        current = stack.pop()
+        tokens.append(current)
+        stack.extend(
+            child
+            for child in current.children
+            if child.dep_ in PHRASE_DEPS and not (child.dep_ == "prep" and child.lower_ not in SPEAKER_PREPOSITIONS)
+        )
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def phrase_text(tokens) -> str:
+    """The article's own text from a phrase's first token to its last ("Havili-Fonua", "the group's"), so names
+    match the article verbatim; relative clauses cut out of the phrase are cut out of the text too."""
+    if not tokens:
+        return ""
+    pieces, previous = [], None
+    for token in tokens:
+        skipped = token.doc[previous.i + 1 : token.i] if previous is not None else []
+        if previous is not None and all(t.text in "-–'’" for t in skipped):  # "Havili-Fonua": keep the hyphen
+            pieces.append(previous.whitespace_ + "".join(t.text_with_ws for t in skipped))
+        elif previous is not None:
+            pieces.append(" ")  # a gap where a clause was left out
+        pieces.append(token.text)
+        previous = token
+    return "".join(pieces).strip(" ,")
+
+
+def _subject(verb):
+    return next((child for child in verb.children if child.dep_ in SUBJECT_DEPS), None)
+
+
+def _depth(token) -> int:
+    depth = 0
+    while token.head.i != token.i:  # spaCy makes new Token objects on each access: compare indices
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _is_reporting(token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS
+
+
+def clause_holder(verb) -> Holder | None:
+    """The holder a clause has of its own: an explicit subject, or the noun a relative clause describes."""
+    subject = _subject(verb)
+    if subject is None:
+        return None
+    if verb.dep_ == "relcl" and subject.lower_ in RELATIVE_PRONOUNS and verb.head.pos_ in ("NOUN", "PROPN"):
+        return Holder(phrase_text(noun_phrase(verb.head)), attributed=True)  # "comments, which suggested ..."
+    if subject.pos_ == "PRON":
+        return None
+    if subject.dep_ == "nsubjpass":
+        return None  # "the plan was rejected": the grammatical subject holds no stance
+    return Holder(phrase_text(noun_phrase(subject)), attributed=_is_reporting(verb))
+
+
+def holders(span) -> list[Holder]:
+    """Candidate stance holders of a sentence, most specific first."""
+    found: list[Holder] = []
+    for verb in sorted((t for t in span if _is_reporting(t)), key=_depth):  # closest to the root first
+        subject = _subject(verb)
+        if subject is not None and subject.pos_ != "PRON" and subject.dep_ != "nsubjpass":
+            found.append(Holder(phrase_text(noun_phrase(subject)), attributed=True))
+        elif subject is not None and subject.lower_ in PERSONAL_PRONOUNS:
+            found.append(Holder(PREVIOUS_SPEAKER, attributed=True))
+        elif verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "comments, which suggested" -> comments' owner
+            found.append(Holder(phrase_text(noun_phrase(verb.head)), attributed=True))
+    for token in span:  # "According to X, ..."
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
+            found.extend(Holder(phrase_text(noun_phrase(o)), attributed=True) for o in token.nbor().children if o.dep_ == "pobj")
+    main = clause_holder(span.root)
+    if main is not None:
+        found.append(main)
+    unique: dict[str, Holder] = {}
+    for holder in found:
+        unique.setdefault(holder.text, holder)
+    return list(unique.values())
+
+
+def _unit(tokens, holder: Holder | None, prefix: str = "", main: bool = False) -> StanceUnit:
+    tokens = sorted(tokens, key=lambda t: t.i)
+    while tokens and tokens[0].dep_ in ("mark", "cc", "punct") or (tokens and tokens[0].lower_ in RELATIVE_PRONOUNS):
+        tokens = tokens[1:]
+    body = "".join(t.text_with_ws for t in tokens).strip().strip(",;").strip()
+    start = tokens[0].idx if tokens else 0
+    end = tokens[-1].idx + len(tokens[-1].text) if tokens else 0
+    return StanceUnit(holder, f"{prefix} {body}".strip() if prefix else body, start, end, main)
+
+
+def stance_units(span) -> list[StanceUnit]:
+    """The sentence as one unit, plus one unit per subordinate clause that has a holder of its own."""
+    heads = [
+        t
+        for t in span
+        if t.dep_ in SPLIT_DEPS
+        and t.pos_ in ("VERB", "AUX")
+        and clause_holder(t) is not None
+        and not any(_is_reporting(a) for a in t.ancestors)  # "X said that Y was ready": Y's readiness is X's reading
+    ]
+    if not heads:
+        return []
+    split_tokens = {t.i for head in heads for t in head.subtree}
+    units = []
+    for head in heads:
+        nested = {t.i for other in heads if other is not head and other.i in {x.i for x in head.subtree} for t in other.subtree}
+        tokens = [t for t in head.subtree if t.i not in nested]
+        holder = clause_holder(head)
+        prefix = holder.text if head.dep_ == "relcl" else ""  # "which suggested a thaw" reads as "X's comments suggested a thaw"
+        units.append(_unit(tokens, holder, prefix))
+    main_tokens = [t for t in span if t.i not in split_tokens]
+    main_holder = next(iter(holders_of_tokens(span, split_tokens)), None)
+    units.insert(0, _unit(main_tokens, main_holder, main=True))
+    return [unit for unit in units if unit.text]
+
+
+def holders_of_tokens(span, excluded: set[int]) -> list[Holder]:
+    """Holders of the main clause only: those whose verb lies outside the split-off clauses."""
+    return [h for h in holders(span) if not _holder_inside(span, h, excluded)]
+
+
+def _holder_inside(span, holder: Holder, excluded: set[int]) -> bool:
+    first_word = holder.text.split()[0] if holder.text and holder.text != PREVIOUS_SPEAKER else None
+    return first_word is not None and all(t.i in excluded for t in span if t.text == first_word)
+
+
+MAX_QUOTE_SENTENCES = 8  # a quote "open" for longer is a stray quotation mark, not a speech
+
+
+def _quote_states(text: str, inside: bool) -> bool:
+    """Whether a quotation is open at the end of `text`, given whether it was open at its start."""
+    for char in text:
+        if char == "“":
+            inside = True
+        elif char == "”":
+            inside = False
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
+def speakers_by_sentence(sentences) -> list[list[Holder]]:
+    """Each sentence's candidate holders; the later sentences of a multi-sentence quote get the quote's speaker."""
+    found = [holders(sentence.span) for sentence in sentences]
+    for index, speaker in quoted_speakers(sentences, found).items():
+        found[index] = [speaker]
+    return found
+
+
+def attributed_speakers(sentence_holders: list[list[Holder]]) -> list[list[str]]:
+    """The named speakers of each sentence (pronouns left out: they need the reading order to resolve)."""
+    return [[h.text for h in found if h.attributed and h.text != PREVIOUS_SPEAKER] for found in sentence_holders]
+
+
+def quoted_speakers(sentences, sentence_holders: list[list[Holder]]) -> dict[int, Holder]:
+    """Sentences of a direct quote that runs over several sentences, mapped to the speaker the quote is given to
+    ('"We will not move. Our position is final," Karimi said.' or 'Karimi said: "We will not move. ...'),
+    for those sentences that name no speaker of their own."""
+    speakers: dict[int, Holder] = {}
+    group: list[int] = []
+    inside = False
+    for index, sentence in enumerate(sentences):
+        opened_before = inside
+        inside = _quote_states(sentence.text, inside)
+        if opened_before or inside:
+            group.append(index)
+        if group and not inside:
+            said = [h for i in (group[-1], group[0]) for h in sentence_holders[i] if h.attributed]
+            if said and len(group) > 1 and len(group) <= MAX_QUOTE_SENTENCES:
+                for i in group:
+                    if not any(h.attributed for h in sentence_holders[i]):
+                        speakers[i] = said[0]
+            group = []
+        elif len(group) > MAX_QUOTE_SENTENCES:
+            group, inside = [], False
+    return speakers

@@ -1,0 +1,287 @@
+"""Who is the envoy, who is the counterpart, and which side each statement's holder speaks for.
+
+Both are chosen for reasons the text gives (see `model/actors.py` for how the cast is found):
+- envoy: the person the article gives a negotiating role (envoy, mediator, chief negotiator, special
+  representative, ...), the strongest role and most mentioned first; an envoy known only by title is kept as such.
+- counterpart: the party the envoy deals with, scored on what the text says: "envoy to X" (2.5), X met or talked
+  with beside the envoy (2), statements X's people make (1 each), named in the headline (1), mentions (0.15 each);
+  never the envoy's own side; bodies that send envoys (UN, unions, leagues) and commentators' institutions
+  (universities, think tanks) count a third, and analysts, experts and diplomats speak for no side.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from misread.model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.attribution import attributed_speakers, speakers_by_sentence
+from misread.model.segmentation import Sentence
+from misread.model.settings import SETTINGS
+
+ALIASES_FILE = Path(__file__).with_name("aliases.json")
+# Go-betweens speak for no side: another mediator's words are never the counterpart's own.
+MEDIATING_ROLES = {"envoy", "emissary", "mediator", "mediators", "facilitator", "moderator", "intermediary", "go-between"}
+EARLY_ENVOY_BONUS, EARLY_SENTENCES = 2.0, 2  # the envoy whose reading a story reports is usually in its lede
+# Words that put a party across the table from the envoy: "talks with X", "met X", "X's response to the envoy".
+DEALING_WORDS = {"with", "meet", "met", "visit", "to", "urge", "press", "tell", "told", "between", "from", "answer",
+                 "respond", "reply", "reject", "accept", "persuade", "engage", "negotiate", "talk", "host", "receive"}
+
+
+@dataclass
+class Choice:
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    evidence: list[str] = field(default_factory=list)  # why it was chosen
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "aliases": sorted(self.aliases), "evidence": self.evidence[:3]}
+
+
+@dataclass
+class Roles:
+    envoy: Choice | None
+    counterpart: Choice | None
+    cast: Cast
+    envoy_person: str | None = None  # key into cast.people; None for an envoy known only by title
+    envoy_roles: set[str] = field(default_factory=set)
+    envoy_side: set[str] = field(default_factory=set)  # party keys the envoy speaks for
+    counterpart_key: str | None = None
+    note: str = ""
+
+
+def load_alias_table(extra: str | Path | None = None) -> dict[str, set[str]]:
+    """Real parties' other names (capitals, irregular demonyms), extended by a user file of the same shape."""
+    table = {k: set(v) for k, v in json.loads(ALIASES_FILE.read_text()).items() if not k.startswith("_")}
+    if extra:
+        path = Path(extra)
+        try:
+            user = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise ValueError(f"{path}: cannot read the aliases file ({err}); expected JSON like {{\"Russia\": [\"Kremlin\", \"Moscow\"]}}.") from err
+        if not isinstance(user, dict) or not all(isinstance(v, list) for v in user.values()):
+            raise ValueError(f"{path}: expected an object mapping each party to a list of aliases.")
+        for party, aliases in user.items():
+            table.setdefault(party, set()).update(aliases)
+    return table
+
+
+def find_roles(
+    sentences: Sequence[Sentence],
+    table: dict[str, set[str]] | None = None,
+    envoy: str | None = None,
+    counterpart: str | None = None,
+    statement_holders: Sequence[Sequence[str]] | None = None,
+) -> Roles:
+    """The envoy and the counterpart of one article; `statement_holders` are each sentence's attributed holders
+    (found here when not given)."""
+    if statement_holders is None:
+        statement_holders = attributed_speakers(speakers_by_sentence(sentences))
+    cast = build_cast(sentences, table)
+    roles = Roles(None, None, cast)
+    _choose_envoy(roles, sentences, envoy, statement_holders)
+    if roles.envoy is None:
+        roles.note = "no envoy found"
+        return roles
+    _choose_counterpart(roles, sentences, counterpart, statement_holders)
+    if roles.counterpart is None:
+        roles.note = "no counterpart found"
+    return roles
+
+
+def envoy_score(person) -> float:
+    """Role strength, how often the article returns to the person, and whether the story opens with them."""
+    return person.role_weight + 0.5 * person.mentions + (EARLY_ENVOY_BONUS if person.first <= EARLY_SENTENCES else 0.0)
+
+
+def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:
+    cast = roles.cast
+    if given:
+        key = next((k for k, p in cast.people.items() if given == p.name or given in p.aliases), None)
+        person = cast.people.get(key) if key else None
+        roles.envoy_person = key
+        roles.envoy = Choice(person.name if person else given, (person.aliases if person else {given}) | {given}, ["given by --envoy"])
+    else:
+        candidates = [(k, p) for k, p in cast.people.items() if p.role_weight > 0]
+        if candidates:
+            key, person = max(candidates, key=lambda kp: (envoy_score(kp[1]), -kp[1].first))
+            roles.envoy_person = key
+            roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
+        elif cast.role_mentions:
+            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
+            mention = min(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence))
+            key = _named_after(cast, mention, statement_holders)
+            if key is None:
+                roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
+                roles.envoy_roles = {mention.role}
+                roles.envoy_side = set(mention.parties)
+                return
+            person = cast.people[key]
+            person.roles[mention.role] += 1
+            roles.envoy_person = key
+            roles.envoy = Choice(person.name, set(person.aliases), [f"named after the role: {mention.phrase} said, then {person.name}"])
+        else:
+            return
+    person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
+    if person:
+        roles.envoy_roles = set(person.roles)
+        roles.envoy_side = set(person.parties)
+    # Title-only mentions of the envoy's role ("the mediator said") are the envoy too.
+    for mention in cast.role_mentions:
+        if not mention.headline and (mention.role in roles.envoy_roles or not roles.envoy_roles):
+            roles.envoy.aliases.add(mention.phrase)
+
+
+def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
+    """"The bloc's special envoy said on Monday ... '...,' Ludmila Ostrowska told reporters": a role that speaks
+    without a name, then, within two sentences, a newly named speaker whom the text ties to no side ("a retired judge"
+    is fine), or to the role's own side without another title."""
+    if not mention.speaks or mention.headline:
+        return None
+    for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
+        for holder in statement_holders[index]:
+            for kind, key in cast.named_in(holder)[:1]:
+                person = cast.people[key] if kind == "person" else None
+                if person and person.first >= mention.sentence and (person.party is None or (not person.described and person.party in mention.parties)):
+                    return key
+    return None
+
+
+def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:
+    cast = roles.cast
+    if given:
+        key = next((k for k, p in cast.parties.items() if given == p.name or given in p.aliases), None)
+        roles.counterpart_key = key or given
+        party = cast.parties.get(key) if key else None
+        roles.counterpart = Choice(party.name if party else given, (party.aliases if party else set()) | {given}, ["given by --counterpart"])
+        _add_spokespeople(roles)
+        return
+    scores: Counter = Counter()
+    reasons: dict[str, list[str]] = {}
+    person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
+    targets = Counter(person.targets) if person else Counter()
+    for mention in cast.role_mentions:
+        if mention.role in roles.envoy_roles:
+            targets.update(mention.targets)
+    # "Envoy to X": X is the other side, unless X is a body of states (an envoy to the UN deals with its members) or
+    # the envoy works for one (a UN envoy to a country deals with the parties in it, so X is only where it works).
+    international_envoy = any(cast.parties[k].international for k in roles.envoy_side if k in cast.parties)
+    for key, count in targets.items():
+        if cast.parties[key].international:
+            continue
+        scores[key] += (SETTINGS.mention_weight * 10 if international_envoy else SETTINGS.target_hint_weight) * count
+        reasons.setdefault(key, []).append(f"envoy to {cast.parties[key].name}")
+    envoy_pattern = _alias_pattern(roles.envoy.aliases)
+    for index, sentence in enumerate(sentences):
+        if envoy_pattern and envoy_pattern.search(sentence.text):
+            for entity in sentence.span.ents:
+                key = _party_key(cast, entity.text)
+                if key and _dealt_with(entity):
+                    scores[key] += SETTINGS.dealing_weight
+                    reasons.setdefault(key, []).append(f"dealt with beside the envoy: {sentence.text[:80]}")
+        for holder in statement_holders[index] if index < len(statement_holders) else ():
+            if assign_role(holder, roles, index) == "envoy":
+                for kind, key in dict.fromkeys(cast.named_in(sentence.text.replace(holder, " "))):
+                    if kind == "party":
+                        scores[key] += SETTINGS.reading_weight
+                        reasons.setdefault(key, []).append(f"in the envoy's reading: {sentence.text[:80]}")
+                continue
+            key = speaker_party(cast, holder, index, roles.envoy_side)
+            if key:
+                scores[key] += SETTINGS.statement_weight
+                reasons.setdefault(key, []).append(f"speaks: {holder}")
+    headline = {key for kind, key in cast.named_in(sentences[0].text) if kind == "party"} if sentences else set()
+    for key, party in cast.parties.items():
+        scores[key] += SETTINGS.mention_weight * party.mentions + (SETTINGS.headline_weight if key in headline else 0.0)
+    for key in list(scores):
+        if key in roles.envoy_side or key not in cast.parties:
+            del scores[key]
+        elif cast.parties[key].international or cast.parties[key].third_party:
+            scores[key] *= SETTINGS.international_body_factor
+    if not scores or scores.most_common(1)[0][1] < SETTINGS.min_counterpart_score:
+        return
+    key, score = scores.most_common(1)[0]
+    party = cast.parties[key]
+    roles.counterpart_key = key
+    why = list(dict.fromkeys(reasons.get(key, [])))[:2] + [f"score {score:.1f} over {len(scores)} parties"]
+    roles.counterpart = Choice(party.name, set(party.aliases), why)
+    _add_spokespeople(roles)
+    for index, found in enumerate(statement_holders):  # what the article calls it: "the Velorian leadership"
+        roles.counterpart.aliases |= {h for h in found if len(h.split()) <= 5 and speaker_party(cast, h, index, roles.envoy_side) == key}
+
+
+def _add_spokespeople(roles: Roles) -> None:
+    for person in roles.cast.people.values():
+        if person.party == roles.counterpart_key and person.name not in roles.envoy.aliases:
+            roles.counterpart.aliases |= person.aliases
+
+
+def _dealt_with(entity) -> bool:
+    head = entity.root.head
+    if head.dep_ == "prep" and head.head.lower_ in ROLE_WEIGHTS:
+        return False  # "envoy to X" is already the target hint
+    return head.lower_ in DEALING_WORDS or head.lemma_.lower() in DEALING_WORDS or (
+        entity.root.dep_ in ("pobj", "dobj") and head.head.lemma_.lower() in DEALING_WORDS)
+
+
+def _party_key(cast: Cast, text: str) -> str | None:
+    return next((key for kind, key in cast.named_in(text) if kind == "party"), None)
+
+
+def _alias_pattern(aliases: set[str]) -> re.Pattern | None:
+    ordered = sorted((a for a in aliases if a), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ordered)) + r")(?![\w])") if ordered else None
+
+
+def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = frozenset()) -> str | None:
+    """The party a holder phrase speaks for: a person's party, the party the phrase is about ("Colombia's National
+    Liberation Army" is the army, not Colombia), or the party a generic name ("the ministry", "the rebels") stands
+    for. Analysts, experts, diplomats and mediators speak for no side."""
+    if is_third_party(holder) or _has_mediating_role(holder):
+        return None
+    named = cast.named_in(holder)
+    for kind, key in named:
+        if kind == "person" and cast.people[key].party:
+            return cast.people[key].party
+    parties = [key for kind, key in named if kind == "party"]
+    if parties:
+        last = parties[-1]
+        after = holder[holder.rfind(next(iter(sorted(cast.parties[last].aliases, key=len, reverse=True)), "")) :]
+        group_words = set(re.findall(r"[a-z]+", after.lower())) & (GROUP_WORDS - STATE_WORDS)
+        if cast.parties[last].kind == "state" and group_words:  # "Chad's rebel movement": the movement
+            return cast.generic_party(" ".join(group_words), sentence, exclude=set(exclude) | {last}) or last
+        return last
+    return cast.generic_party(holder, sentence, exclude=exclude)
+
+
+def _has_mediating_role(holder: str) -> bool:
+    return bool(set(re.findall(r"[a-z-]+", holder.lower())) & MEDIATING_ROLES)
+
+
+def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attributed: bool = True) -> str:
+    """envoy, counterpart, other (a holder speaking for someone else) or none (no holder found)."""
+    if not holder:
+        return "none"
+    if roles is None or roles.envoy is None:
+        return "other"
+    cast = roles.cast
+    named = cast.named_in(holder)
+    people = [key for kind, key in named if kind == "person"]
+    if roles.envoy_person and roles.envoy_person in people[:1]:
+        return "envoy"
+    if not people and _mentions(holder, roles.envoy.aliases):
+        return "envoy"
+    if not people and attributed and roles.envoy_roles and not re.match(r"(no|any|every|each)\b", holder.lower()) and re.search(
+        r"\b(" + "|".join(map(re.escape, roles.envoy_roles)) + r")\b", holder.lower()):
+        return "envoy"
+    party = speaker_party(cast, holder, sentence, roles.envoy_side)
+    if roles.counterpart_key and party == roles.counterpart_key:
+        return "counterpart"
+    return "other"
+
+
+def _mentions(text: str, aliases: set[str]) -> bool:
+    return any(re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text) for alias in aliases if alias)

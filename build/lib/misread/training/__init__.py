@@ -1,0 +1,1 @@
+"""Fine-tuning the framing classifier (training only; inference never imports this package)."""

