@@ -49,10 +49,9 @@ def tiny_classifier(tiny_model_dir: Path) -> FramingClassifier:
 def tracking_uri(tmp_path: Path, monkeypatch) -> str:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
-    import mlflow
+    from misread.model.tracking import use_experiment
 
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment("tests")  # forget the active experiment of an earlier test's store
+    use_experiment("tests", uri)  # artifacts beside the database; forgets an earlier test's active experiment
     return uri
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from misread.model.cli import main
-from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE
+from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE, train_command
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -108,3 +108,21 @@ def test_a_resumed_run_still_reports_earlier_failures_in_its_exit_code(model_dir
     out = tmp_path / "out.jsonl"
     assert main(["analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]) == 1
     assert main(["analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet"]) == 1
+
+
+def test_misread_train_takes_train_py_options_and_records_a_run(corpus_files, tracking_uri, tiny_model_dir):
+    import mlflow
+
+    from misread.model.tracking import EXPERIMENT_NAME
+
+    options = train_command(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1", "--run_name", "via-cli", "--no_register")[2:]
+    assert main(["train", *options]) == 0
+    (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
+    assert (run.info.run_name, run.info.status) == ("via-cli", "FINISHED")
+
+
+def test_misread_train_help_lists_the_training_options(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["train", "--help"])
+    assert stopped.value.code == 0
+    assert "--base_model" in capsys.readouterr().out

@@ -28,6 +28,7 @@ def test_an_unreachable_tracking_server_stops_training_within_seconds(corpus_fil
     assert time.perf_counter() - started < 20
 
 
+@pytest.mark.integration
 def test_two_training_runs_at_once_on_one_sqlite_store_are_both_recorded(corpus_files, tiny_model_dir, tmp_path):
     uri = f"sqlite:///{tmp_path / 'shared.db'}"
     mlflow.set_tracking_uri(uri)
@@ -44,6 +45,7 @@ def test_two_training_runs_at_once_on_one_sqlite_store_are_both_recorded(corpus_
         assert {"val_macro_f1", "test_macro_f1"} <= set(run.data.metrics)
 
 
+@pytest.mark.integration
 def test_a_killed_batch_run_completes_on_rerun_with_nothing_lost_or_doubled(tiny_classifier, tmp_path):
     model_dir = tiny_classifier.save(tmp_path / "model")
     articles = tmp_path / "articles.jsonl"

@@ -115,6 +115,7 @@ def _visible_ids(browser) -> list[str]:
     return [row.get_attribute("data-id") for row in browser.find_elements("css selector", "#overview tbody tr") if row.is_displayed()]
 
 
+@pytest.mark.integration
 def test_in_a_browser_the_overview_sorts_filters_and_links_and_no_article_script_runs(browser, report_path):
     browser.get(report_path.as_uri())
     assert browser.title == "Misread report"

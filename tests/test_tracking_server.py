@@ -43,6 +43,7 @@ def server(tmp_path):
     process.wait(timeout=20)
 
 
+@pytest.mark.integration
 def test_two_runs_are_comparable_through_the_rest_api(server, corpus_files, tiny_model_dir, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
     run_training(corpus_files, server, tiny_model_dir, "--epochs", "1", "--learning_rate", "1e-4", "--run_name", "lr-high")
@@ -76,6 +77,7 @@ def _wait_for_text(browser, texts: list[str], timeout: float = 60) -> str:
         time.sleep(0.5)
 
 
+@pytest.mark.integration
 def test_the_mlflow_ui_lists_both_runs_and_compares_their_metrics(server, corpus_files, tiny_model_dir, monkeypatch, browser):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
     first = run_training(corpus_files, server, tiny_model_dir, "--epochs", "1", "--run_name", "browser-a", "--no_register")

@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import sys
-from pathlib import Path
 
 
 from misread.data import CORPUS_DIR, MEASURING_SETS, SPLIT_FILES, UNLABELLED_DIR

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 
 from misread.data import CORPUS_DIR, DATA_DIR, LABELS, SPLIT_FILES

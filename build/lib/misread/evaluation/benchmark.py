@@ -24,10 +24,10 @@ import numpy as np
 import psutil
 import torch
 
-from misread.data import PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES
+from misread.data import REAL_DEV_FILE, SPLIT_FILES
 from misread.data.loading import load_examples
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES, FramingClassifier, resolve_device
-from misread.model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, use_experiment
+from misread.model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, misread_home, use_experiment
 
 
 def corpus_texts() -> list[str]:
@@ -95,7 +95,7 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path, extra: tuple[str
     out.unlink(missing_ok=True)
     command = [sys.executable, "-m", "misread.model.cli", "analyze", str(articles), "--out", str(out), "--model", str(model_dir), "--quiet", *extra]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT)
+    process = subprocess.Popen(command)
     handle, peak = psutil.Process(process.pid), 0
     while process.poll() is None:
         try:
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--large-articles", type=int, default=2000, help="0 skips the memory-flatness run")
     parser.add_argument("--words", type=int, default=800)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "outputs" / "benchmark.json")
+    parser.add_argument("--out", type=Path, default=misread_home() / "outputs" / "benchmark.json")
     parser.add_argument("--tracking-uri")
     parser.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES, help="auto: a CUDA GPU when there is one")
     args = parser.parse_args(argv)

@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 import tempfile
 from pathlib import Path
 

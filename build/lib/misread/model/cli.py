@@ -1,4 +1,5 @@
-"""`misread analyze PATH... --out results.jsonl`: batch analysis of articles, resumable and streaming."""
+"""The `misread` command: `misread analyze PATH... --out results.jsonl` (batch analysis of articles, resumable and
+streaming) and `misread train [train.py options]`."""
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--sentences", help="also write one JSON line per sentence to this file")
     analyze.add_argument("--html", help="also write an HTML report: this index page, and one page per article in <name>_articles/ beside it")
     analyze.add_argument("--model", help="model folder, runs:/ or models:/ URI (default: the registry alias set by train.py)")
-    analyze.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)")
+    analyze.add_argument("--tracking-uri", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else mlflow.db in $MISREAD_HOME or the current folder)")
     analyze.add_argument("--envoy", help="name of the envoy, when automatic detection should be overridden")
     analyze.add_argument("--counterpart", help="name or alias of the counterpart party (e.g. Kremlin)")
     analyze.add_argument("--aliases", help="JSON file mapping parties to aliases, added to the built-in table")
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--articles-per-batch", type=int, default=16, help="articles parsed and classified together")
     analyze.add_argument("--max-chars", type=int, default=MAX_ARTICLE_CHARS, help="longer articles get an error row")
     analyze.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    commands.add_parser("train", add_help=False, help="fine-tune the framing classifier: the options of training/train.py (misread train --help)")
     return parser
 
 
@@ -118,6 +120,13 @@ def analyze(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:
+        # The user asked to train: the one path from the command line into training code, imported only here.
+        from misread.training.train import main as train
+
+        train(argv[1:])
+        return EXIT_OK
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if args.command == "analyze":

@@ -31,13 +31,15 @@ class FramingPyfunc(mlflow.pyfunc.PythonModel):
         return predictions_frame(self.classifier.labels, self.classifier.predict_proba(texts))
 
 
+NESTED_COLUMNS = ("envoy", "counterpart", "envoy_stance", "counterpart_stance", "evidence")  # JSON strings
 ARTICLE_COLUMNS = ["id", "envoy", "counterpart", "envoy_stance", "counterpart_stance", "gap", "misreading", "confidence", "explanation", "evidence", "error"]
 
 
 class ArticlePipelinePyfunc(mlflow.pyfunc.PythonModel):
     """Input: a DataFrame with `text` (and optional `id`, `title`). Output: one row per article.
 
-    Nested fields (envoy, evidence, ...) are JSON strings so the frame stays flat for Spark UDFs.
+    Nested fields (envoy, evidence, ...) are JSON strings so the frame stays flat for Spark UDFs; `error` and
+    `explanation` are "" rather than null.
     """
 
     def load_context(self, context) -> None:
@@ -60,7 +62,10 @@ class ArticlePipelinePyfunc(mlflow.pyfunc.PythonModel):
         rows = []
         for row in self.analyzer.analyze(articles):
             flat = {column: row.get(column) for column in ARTICLE_COLUMNS}
-            for column in ("envoy", "counterpart", "envoy_stance", "counterpart_stance", "evidence"):
-                flat[column] = json.dumps(flat[column]) if flat[column] is not None else None
+            # No string column is ever null: Spark's UDF casts a null beside strings to the text 'nan' or 'None'.
+            for column in NESTED_COLUMNS:
+                flat[column] = json.dumps(flat[column])  # "null" for a side not found
+            for column in ("explanation", "error"):
+                flat[column] = flat[column] or ""  # "": analysed without error
             rows.append(flat)
         return pd.DataFrame(rows, columns=ARTICLE_COLUMNS)

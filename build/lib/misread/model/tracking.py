@@ -10,9 +10,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TRACKING_URI = f"sqlite:///{PROJECT_ROOT / 'mlflow.db'}"
-DEFAULT_ARTIFACT_ROOT = PROJECT_ROOT / "mlartifacts"
+ARTIFACTS_FOLDER = "mlartifacts"  # beside a SQLite store's database file
 EXPERIMENT_NAME = "misread-framing"  # training runs, baselines and evaluations, side by side in the UI
 BENCHMARK_EXPERIMENT_NAME = "misread-benchmarks"
 REGISTERED_MODEL_NAME = "framing-classifier"
@@ -26,9 +24,18 @@ class TrackingError(RuntimeError):
     """The tracking store cannot be used; raised before any expensive work starts."""
 
 
+def misread_home() -> Path:
+    """Where runs, models and outputs go: $MISREAD_HOME, else the current folder; never the installed package."""
+    return Path(os.environ.get("MISREAD_HOME") or Path.cwd()).resolve()
+
+
+def default_tracking_uri() -> str:
+    return f"sqlite:///{misread_home() / 'mlflow.db'}"
+
+
 def resolve_tracking_uri(explicit: str | None = None) -> str:
     """`--tracking-uri`, else $MLFLOW_TRACKING_URI, else the project's local SQLite file."""
-    return explicit or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+    return explicit or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
 
 
 def check_tracking_store(uri: str, timeout_s: float = 5.0) -> None:
@@ -61,15 +68,15 @@ def check_tracking_store(uri: str, timeout_s: float = 5.0) -> None:
         except requests.RequestException as err:
             raise TrackingError(
                 f"{uri}: the tracking server does not answer ({err.__class__.__name__}). Start it "
-                f"(`mlflow server --backend-store-uri {DEFAULT_TRACKING_URI}`) or pass another --tracking-uri."
+                f"(`mlflow server --backend-store-uri {default_tracking_uri()}`) or pass another --tracking-uri."
             ) from err
 
 
 def artifact_root_for(uri: str) -> str | None:
-    """Artifacts of a SQLite store live beside its database file (the project's store: ./mlartifacts)."""
+    """Artifacts of a SQLite store live beside its database file (the default store: ./mlartifacts)."""
     if not uri.startswith("sqlite:///"):
         return None  # a server decides where its artifacts go
-    return (Path(uri.removeprefix("sqlite:///")).parent / DEFAULT_ARTIFACT_ROOT.name).as_uri()
+    return (Path(uri.removeprefix("sqlite:///")).parent / ARTIFACTS_FOLDER).as_uri()
 
 
 # MLflow 3's UI opens an experiment on its GenAI overview unless told it holds model training runs.

