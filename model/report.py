@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from misread.model.gap import CONCILIATORY, HARDLINE, SPECULATIVE
 from misread.model.settings import SETTINGS
 
-LABEL_COLOURS = {"conciliatory": "#cdeccd", "hardline": "#f7c6c5", "speculative": "#fbe7b5", "neutral": "transparent"}
+LABEL_COLOURS = {CONCILIATORY: "#cdeccd", HARDLINE: "#f7c6c5", SPECULATIVE: "#fbe7b5"}  # any other label: no colour
 ROLE_MARKS = {"envoy": "E", "counterpart": "C", "other": "o", "none": ""}
 MAX_HEADING_WORDS = 12  # a paragraph of one short sentence with no closing punctuation is shown as a heading
 INDEX_EVERY = 50  # the index is rewritten this often, so a crash leaves one that lists what was analysed
@@ -29,7 +30,6 @@ h1{font-size:1.5rem;margin:.3rem 0} h2{font-size:1.15rem;margin:1.2rem 0 .3rem} 
 .yes{background:#c0392b;color:#fff}.no{background:#ddd}.err{background:#555;color:#fff}.none{background:#f3e1b3}
 .s{padding:.05rem .1rem;border-radius:.2rem}.role{font-size:.7rem;vertical-align:super;font-weight:700;color:#555}
 .envoy{outline:2px solid #2471a3}.counterpart{outline:2px dashed #7d3c98}.legend span{margin-right:.8rem}
-.conciliatory{background:#cdeccd}.hardline{background:#f7c6c5}.speculative{background:#fbe7b5}
 .stats{display:flex;gap:1.5rem;flex-wrap:wrap;margin:.8rem 0}.stats div{font-size:.85rem;color:#555}
 .stats b{display:block;font-size:1.4rem;color:#222}
 table{border-collapse:collapse;width:100%;font-size:.85rem} th,td{border-bottom:1px solid #e3e3e3;padding:.3rem .4rem;text-align:left;vertical-align:top}
@@ -66,16 +66,17 @@ def _escape(text: object) -> str:
 
 
 def _page_head(title: str, policy: str) -> str:
+    colours = "".join(f".{label}{{background:{colour}}}" for label, colour in LABEL_COLOURS.items())
     return (
         f'<!doctype html><html lang=en><meta charset=utf-8><meta http-equiv="Content-Security-Policy" content="{policy}">'
-        f"<meta name=viewport content='width=device-width,initial-scale=1'><title>{_escape(title)}</title><style>{STYLE}</style>\n"
+        f"<meta name=viewport content='width=device-width,initial-scale=1'><title>{_escape(title)}</title><style>{STYLE}{colours}</style>\n"
     )
 
 
 def _legend() -> str:
     labels = "".join(f'<span class="s {label}">{label}</span>' for label in LABEL_COLOURS)
     return (
-        f'<p class="legend muted">Framing: {labels} Roles: <span class="s envoy">envoy (E)</span>'
+        f'<p class="legend muted">Framing: {labels} <span>other labels: uncoloured</span> Roles: <span class="s envoy">envoy (E)</span>'
         '<span class="s counterpart">counterpart (C)</span><span>o: another party</span></p>\n'
     )
 

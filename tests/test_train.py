@@ -12,7 +12,7 @@ import torch
 
 from misread.model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
 from misread.data import TEACHER_FILE
-from misread.training.train import NO_GOLD, batches, default_run_name, distillation_loss, load_teacher, main, parse_args, train_step
+from misread.training.train import NO_GOLD, batches, default_run_name, epoch_sample, distillation_loss, load_teacher, main, parse_args, train_step
 from misread.data.loading import Example
 from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
@@ -217,3 +217,12 @@ def test_a_training_stopped_by_sigterm_ends_its_run_as_killed_and_keeps_its_chec
     (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
     assert run.info.status == "KILLED"
     assert (output_dir / "checkpoints" / f"{run.info.run_id}.pt").exists()
+
+
+def test_each_epoch_draws_a_fresh_sample_of_unlabelled_sentences_and_never_one_twice():
+    generator = torch.Generator().manual_seed(0)
+    rows = list(range(100, 200))
+    first, second = epoch_sample(rows, 30, generator), epoch_sample(rows, 30, generator)
+    assert len(first) == len(set(first)) == 30 and set(first) <= set(rows)
+    assert first != second
+    assert epoch_sample(rows, 500, generator) == rows  # asking for more than the pool takes all of it

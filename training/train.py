@@ -95,6 +95,7 @@ class TrainArgs:
     distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
+    unlabelled_per_epoch: int | None = field(default=None, metadata={"help": "Each epoch learns from a fresh random sample of this many unlabelled sentences (default: all of them every epoch): a larger pool at the same cost per epoch."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str | None = field(default=None, metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier (default: outputs/ in $MISREAD_HOME or the current folder)."})
 
@@ -156,10 +157,11 @@ LENGTH_GROUP_BATCHES = 50  # sort within windows of this many batches: little pa
 
 
 def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator,
-            teacher: torch.Tensor | None = None, group_by_length: bool = False):
+            teacher: torch.Tensor | None = None, group_by_length: bool = False, indices: list[int] | None = None):
     """Shuffled batches, each padded only to its own longest sentence, with the teacher's rows when distilling.
     Grouped by length, a batch holds sentences of similar length, so almost no compute goes to padding."""
-    order = torch.randperm(len(encoded), generator=generator).tolist()
+    pool = list(range(len(encoded))) if indices is None else indices
+    order = [pool[i] for i in torch.randperm(len(pool), generator=generator).tolist()]
     if group_by_length:
         window = batch_size * LENGTH_GROUP_BATCHES
         order = [i for start in range(0, len(order), window)
@@ -173,6 +175,13 @@ def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, 
         if teacher is not None:
             batch["teacher"] = teacher[chosen]
         yield batch
+
+
+def epoch_sample(rows: list[int], size: int, generator: torch.Generator) -> list[int]:
+    """`size` of `rows`, drawn afresh each epoch from the training generator (so a resumed run draws the same)."""
+    if size >= len(rows):
+        return rows
+    return [rows[i] for i in torch.randperm(len(rows), generator=generator)[:size].tolist()]
 
 
 def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str) -> tuple[dict[str, float], list[str]]:
@@ -295,7 +304,10 @@ def main(argv: list[str] | None = None) -> dict:
     encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in [e.text for e in train] + unlabelled]
     targets = [label_ids[e.label] for e in train] + [NO_GOLD] * len(unlabelled)
 
-    steps_per_epoch = -(-len(encoded) // args.batch_size)
+    labelled_rows = list(range(len(train)))
+    unlabelled_rows = list(range(len(train), len(encoded)))
+    per_epoch = len(train) + min(args.unlabelled_per_epoch or len(unlabelled_rows), len(unlabelled_rows))
+    steps_per_epoch = -(-per_epoch // args.batch_size)
     total_steps = steps_per_epoch * args.epochs
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
@@ -323,7 +335,7 @@ def main(argv: list[str] | None = None) -> dict:
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
                 mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
-            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates)})
+            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates), "samples_per_epoch": per_epoch})
             mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
         # ---- train ------------------------------------------------------------------------------------------------
@@ -332,7 +344,8 @@ def main(argv: list[str] | None = None) -> dict:
             network.train()
             losses = []
             progress = tqdm(
-                batches(encoded, targets, args.batch_size, tokenizer, generator, teacher, args.group_by_length),
+                batches(encoded, targets, args.batch_size, tokenizer, generator, teacher, args.group_by_length,
+                        indices=labelled_rows + epoch_sample(unlabelled_rows, per_epoch - len(train), generator)),
                 total=steps_per_epoch,
                 desc=f"epoch {epoch}/{args.epochs}",
                 unit="batch",
@@ -366,7 +379,7 @@ def main(argv: list[str] | None = None) -> dict:
         network.eval()
 
         # ---- evaluate ---------------------------------------------------------------------------------------------
-        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": len(encoded) * args.epochs / train_seconds}
+        summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": per_epoch * args.epochs / train_seconds}
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
             for prefix, examples, title in (("test", test, "corpus test split"), *((name, rows, name.replace("_", " ")) for name, rows in measuring.items())):
