@@ -95,7 +95,9 @@ class TrainArgs:
     distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
-    unlabelled_per_epoch: int | None = field(default=None, metadata={"help": "Each epoch learns from a fresh random sample of this many unlabelled sentences (default: all of them every epoch): a larger pool at the same cost per epoch."})
+    # Corpus v10 had 10,396 unlabelled sentences; v11 has 16,395 the teacher kept. Each epoch draws this many afresh,
+    # so an epoch costs what it did while the student sees the whole pool over its epochs.
+    unlabelled_per_epoch: int | None = field(default=10_396, metadata={"help": "Unlabelled sentences per epoch, drawn afresh each epoch from the teacher file's pool (0 or more than the pool: all of them every epoch)."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str | None = field(default=None, metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier (default: outputs/ in $MISREAD_HOME or the current folder)."})
 
@@ -306,7 +308,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     labelled_rows = list(range(len(train)))
     unlabelled_rows = list(range(len(train), len(encoded)))
-    per_epoch = len(train) + min(args.unlabelled_per_epoch or len(unlabelled_rows), len(unlabelled_rows))
+    per_epoch = len(train) + min(args.unlabelled_per_epoch or len(unlabelled_rows), len(unlabelled_rows))  # 0: all
     steps_per_epoch = -(-per_epoch // args.batch_size)
     total_steps = steps_per_epoch * args.epochs
     optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
