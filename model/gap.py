@@ -74,14 +74,16 @@ def gap_between(envoy: SideStance, counterpart: SideStance, envoy_name: str, cou
         missing = envoy_name if envoy.score is None else counterpart_name
         return Gap(None, False, 0.0, f"no gap: {missing} expresses no clear stance")
     score = abs(envoy.score - counterpart.score) / 2
-    opposite = {envoy.label, counterpart.label} == {CONCILIATORY, HARDLINE}
+    # The sides diverge when they lean opposite ways and far enough apart: a side whose own statements are mixed
+    # (|score| under the stance threshold) can still be far from a side that is clearly the other way.
+    opposite = envoy.score * counterpart.score < 0
     misreading = opposite and score >= SETTINGS.gap_threshold
     # Confidence grows with the gap and with how much evidence the thinner side has.
     confidence = float(score * min(1.0, min(envoy.mass, counterpart.mass)))
     if misreading:
         explanation = (
-            f"{envoy_name} reads a {envoy.label} stance while {counterpart_name} states a {counterpart.label} one "
-            f"(gap {score:.2f})."
+            f"{envoy_name} reads a {envoy.label} stance ({envoy.score:+.2f}) while {counterpart_name} states a "
+            f"{counterpart.label} one ({counterpart.score:+.2f}; gap {score:.2f})."
         )
     else:
         explanation = f"no misreading: {envoy_name} is {envoy.label}, {counterpart_name} is {counterpart.label} (gap {score:.2f})."

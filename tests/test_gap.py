@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from misread.model.settings import SETTINGS
-from misread.model.gap import as_own_words, gap_between, side_stance
+from misread.model.gap import SideStance, as_own_words, gap_between, side_stance
 from tests.helpers import LABELS
 
 
@@ -31,8 +31,27 @@ def test_a_side_with_only_neutral_sentences_has_no_stance():
 def test_opposite_stances_are_a_misreading():
     gap = gap_between(side_stance(PROBABILITIES[[0, 1]], np.ones(2), LABELS), side_stance(PROBABILITIES[[2]], np.ones(1), LABELS), "Ellison", "Iran")
     assert gap.misreading and gap.score >= SETTINGS.gap_threshold
-    assert "Ellison reads a conciliatory stance while Iran states a hardline one" in gap.explanation
+    assert gap.explanation.startswith("Ellison reads a conciliatory stance (+0.")
+    assert "while Iran states a hardline one (-0." in gap.explanation
     assert 0 < gap.confidence <= 1
+
+
+def _stance(score: float) -> SideStance:
+    label = "conciliatory" if score > SETTINGS.stance_threshold else "hardline" if score < -SETTINGS.stance_threshold else "mixed"
+    return SideStance(score, label, 1.0, [])
+
+
+@pytest.mark.parametrize(
+    ("envoy", "counterpart", "flagged"),
+    [
+        (0.1, -0.9, True),  # a mixed envoy against a clearly hardline side: far apart, opposite ways
+        (-0.1, 0.15, False),  # both mixed: opposite signs but close together
+        (0.2, 0.9, False),  # both lean conciliatory: never a misreading however far apart
+        (-0.5, -0.95, False),
+    ],
+)
+def test_a_misreading_needs_opposite_leanings_far_enough_apart(envoy, counterpart, flagged):
+    assert gap_between(_stance(envoy), _stance(counterpart), "E", "C").misreading is flagged
 
 
 def test_agreeing_sides_are_not_a_misreading():
