@@ -11,7 +11,7 @@ import numpy as np
 from misread.model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
 from misread.model.classifier import FramingClassifier
 from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
-from misread.model.roles import assign_role, find_roles, load_alias_table
+from misread.model.roles import assign_role, find_roles, load_alias_table, mentions
 from misread.model.segmentation import Sentence, load_spacy, segment_many
 from misread.model.settings import SETTINGS
 
@@ -162,6 +162,9 @@ class ArticleAnalyzer:
             rows = [i for i, s in enumerate(attribution.statements) if s.role == role]
             attributed = np.array([attribution.statements[i].attributed for i in rows], dtype=bool)
             weights = np.where(attributed, 1.0, SETTINGS.unattributed_weight)
+            if role == "envoy" and roles.counterpart:  # what the envoy says of the other side outweighs its own posture
+                about = np.array([mentions(attribution.statements[i].text, roles.counterpart.aliases) for i in rows], dtype=bool)
+                weights = weights * np.where(about, SETTINGS.envoy_reading_factor, 1.0)
             side_probabilities = statement_probabilities[rows].copy()
             side_probabilities[attributed] = as_own_words(side_probabilities[attributed], labels)
             stance = side_stance(side_probabilities, weights, labels)

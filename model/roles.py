@@ -272,7 +272,7 @@ def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attr
     people = [key for kind, key in named if kind == "person"]
     if roles.envoy_person and roles.envoy_person in people[:1]:
         return "envoy"
-    if not people and _mentions(holder, roles.envoy.aliases):
+    if not people and mentions(holder, roles.envoy.aliases):
         return "envoy"
     if not people and attributed and roles.envoy_roles and not re.match(r"(no|any|every|each)\b", holder.lower()) and re.search(
         r"\b(" + "|".join(map(re.escape, roles.envoy_roles)) + r")\b", holder.lower()):
@@ -283,5 +283,5 @@ def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attr
     return "other"
 
 
-def _mentions(text: str, aliases: set[str]) -> bool:
+def mentions(text: str, aliases: set[str]) -> bool:
     return any(re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text) for alias in aliases if alias)

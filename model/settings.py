@@ -22,6 +22,7 @@ class PipelineSettings:
     min_counterpart_score: float = 1.0
     # pipeline.py
     unattributed_weight: float = 0.5  # a bare subject ("X pressed on with ...") is weaker evidence than X's own words
+    envoy_reading_factor: float = 2.0  # an envoy statement naming the counterpart is the envoy's reading of its stance
 
     def as_params(self) -> dict[str, float]:
         return asdict(self)

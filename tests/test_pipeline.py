@@ -1,10 +1,14 @@
 """The article pipeline with the cue-word lexicon as its classifier: deterministic, so role and gap logic can be checked."""
+import dataclasses
+
 import pytest
 
 from misread.data import ARTICLES_FILE
 from misread.evaluation.baselines import LexiconBaseline
 from misread.evaluation.evaluate_articles import load_gold
+from misread.model import pipeline
 from misread.model.pipeline import Article, ArticleAnalyzer
+from misread.model.settings import SETTINGS
 from tests.helpers import AGREEING_ARTICLE, ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
 
@@ -103,3 +107,20 @@ def test_a_role_that_speaks_first_is_linked_to_the_retired_official_named_next(a
     article = next(row for row in load_gold(ARTICLES_FILE) if row["id"] == "real-c-24")
     row = analyze_one(analyzer, article["text"])  # "a former home secretary whom the cabinet appointed ... to negotiate"
     assert row["envoy"]["name"] == article["envoy"]["name"]
+
+
+READING_ARTICLE = """Envoy Sees Little Hope in Muscat
+US special envoy Mark Ellison said on Monday that he remained hopeful and ready to keep talking.
+Ellison said Iran had rejected every proposal he put forward.
+Iranian Foreign Ministry spokesman Reza Karimi said the demands were non-negotiable."""
+
+
+def test_what_the_envoy_says_of_the_counterpart_outweighs_the_envoys_own_posture(analyzer, monkeypatch):
+    (row,) = analyzer.analyze([Article("reading", READING_ARTICLE)])
+    assert (row["envoy"]["name"], row["counterpart"]["name"]) == ("Mark Ellison", "Iran")
+    assert row["envoy_stance"]["label"] == "hardline"  # the envoy reads Iran as hardline, whatever his own hopes
+    assert "Iran had rejected" in row["evidence"]["envoy"][0]["text"]
+
+    monkeypatch.setattr(pipeline, "SETTINGS", dataclasses.replace(SETTINGS, envoy_reading_factor=1.0))
+    (unweighted,) = analyzer.analyze([Article("reading", READING_ARTICLE)])
+    assert unweighted["envoy_stance"]["label"] == "mixed"
