@@ -402,12 +402,15 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             target_tokens = _target_tokens(phrase)
             targeted = {t.i for t in target_tokens}
             cast.role_mentions.append(RoleMention(
-                role, text, index,
+                role, POSSESSIVE_END.sub("", text), index,  # "the envoy's visit": the role is "the envoy"
                 parties=_parties_named(cast, [t for t in phrase if t.i not in targeted]),
                 targets=_parties_named(cast, target_tokens),
                 headline=in_headline,
                 speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,
             ))
+
+
+POSSESSIVE_END = re.compile(r"\s*['’]s?$")
 
 
 def _drop_parties_that_are_people(cast: Cast) -> None:

@@ -124,3 +124,11 @@ def test_what_the_envoy_says_of_the_counterpart_outweighs_the_envoys_own_posture
     monkeypatch.setattr(pipeline, "SETTINGS", dataclasses.replace(SETTINGS, envoy_reading_factor=1.0))
     (unweighted,) = analyzer.analyze([Article("reading", READING_ARTICLE)])
     assert unweighted["envoy_stance"]["label"] == "mixed"
+
+
+def test_an_envoy_first_named_in_the_possessive_is_named_by_the_role_itself(analyzer):
+    text = """Talks Stall in Muscat
+The UN envoy's visit to Muscat ended on Monday after two days of meetings with Iranian officials.
+The envoy said the talks were constructive and that both sides were ready to compromise."""
+    (row,) = analyzer.analyze([Article("possessive", text)])
+    assert row["envoy"]["name"] == "The UN envoy"
