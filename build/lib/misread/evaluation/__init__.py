@@ -1,1 +1,0 @@
-"""Metrics, baselines, evaluations and benchmarks."""

@@ -1,1 +1,0 @@
-"""Everything inference needs: the framing classifier, segmentation, attribution, roles, gap scoring, the article pipeline."""

@@ -1,1 +1,0 @@
-"""Fine-tuning the framing classifier (training only; inference never imports this package)."""
