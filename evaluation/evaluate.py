@@ -26,7 +26,7 @@ from misread.evaluation.metrics import (
 )
 from misread.model.base_models import PACKAGED
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES
-from misread.model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, use_experiment
+from misread.model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, start_tracked_run, use_experiment
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -78,7 +78,7 @@ def evaluate_model(model, name: str, data: list[Path], tags: dict[str, str], par
     import mlflow
 
     results: dict[str, float] = {}
-    with mlflow.start_run(run_name=name, tags={"misread.kind": tags.get("misread.kind", "evaluation"), **tags}), tempfile.TemporaryDirectory() as scratch:
+    with start_tracked_run(run_name=name, tags={"misread.kind": tags.get("misread.kind", "evaluation"), **tags}), tempfile.TemporaryDirectory() as scratch:
         mlflow.log_params({"model": name, "data": ",".join(map(str, data)), **(params or {})})
         for path in data:
             prefix = data_prefix(path)
@@ -129,6 +129,8 @@ def results_table() -> str:
 
 
 def write_table_into_readme(table: str) -> None:
+    if not README.exists():
+        raise SystemExit(f"{README}: not found; --table rewrites the README of a checkout, run it from one.")
     text = README.read_text()
     head, found, rest = text.partition(TABLE_START)
     if not found:

@@ -39,14 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def earlier_rows(out: Path) -> list[dict]:
-    """Rows an earlier run already wrote; a torn last line from a crash is cut off so that article gets redone."""
+def earlier_rows(out: Path) -> Iterator[dict]:
+    """Rows an earlier run already wrote, streamed; a torn last line from a crash is cut off so that article is redone."""
     if not out.exists():
-        return []
-    data = out.read_bytes()
-    if data and not data.endswith(b"\n"):
-        out.write_bytes(data[: data.rfind(b"\n") + 1])
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line.strip()]
+        return
+    with out.open("rb+") as handle:
+        complete = 0
+        for line in handle:
+            if not line.endswith(b"\n"):
+                handle.truncate(complete)
+                return
+            complete += len(line)
+            if line.strip():
+                yield json.loads(line)
 
 
 def _pending(articles: Iterator[Article], done: set[str]) -> Iterator[Article]:
@@ -82,14 +87,18 @@ def analyze(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    earlier = earlier_rows(out)
-    done, failed_before = {row["id"] for row in earlier}, sum(row.get("error") is not None for row in earlier)
-    if done and not args.quiet:
-        print(f"resuming: {len(done)} articles already in {out}", file=sys.stderr)
     wants_sentences = bool(args.sentences or args.html)
     report = HtmlReport(args.html, model=describe_model(args.model, args.tracking_uri)) if args.html else None
-    for row in earlier if report else []:
-        report.add_earlier(row)
+    done, failed_before = set(), 0
+    for row in earlier_rows(out):  # only ids and counts are kept, and the report's few fields
+        done.add(row["id"])
+        failed_before += row.get("error") is not None
+        if report:
+            report.add_earlier(row)
+    if report:
+        report.write_index(finished=False)  # written once the earlier articles are listed: a resume never blanks it
+    if done and not args.quiet:
+        print(f"resuming: {len(done)} articles already in {out}", file=sys.stderr)
     failed, rows_for_table, finished = 0, [], False
     try:
         with out.open("a", encoding="utf-8") as results, open(args.sentences or os.devnull, "a", encoding="utf-8") as sentence_file:

@@ -27,7 +27,7 @@ STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem;margin:.3rem 0} h2{font-size:1.15rem;margin:1.2rem 0 .3rem} h3{font-size:1rem;margin:1rem 0 .2rem}
 .flag{display:inline-block;padding:.05rem .45rem;border-radius:.3rem;font-weight:600;font-size:.85rem;white-space:nowrap}
-.yes{background:#c0392b;color:#fff}.no{background:#ddd}.err{background:#555;color:#fff}.none{background:#f3e1b3}
+.yes{background:#c0392b;color:#fff}.no{background:#ddd}.err{background:#555;color:#fff}.unresolved{background:#f3e1b3}
 .s{padding:.05rem .1rem;border-radius:.2rem}.role{font-size:.7rem;vertical-align:super;font-weight:700;color:#555}
 .envoy{outline:2px solid #2471a3}.counterpart{outline:2px dashed #7d3c98}.legend span{margin-right:.8rem}
 .stats{display:flex;gap:1.5rem;flex-wrap:wrap;margin:.8rem 0}.stats div{font-size:.85rem;color:#555}
@@ -103,8 +103,8 @@ def status_of(row: dict) -> str:
 STATUS_BADGES = {
     "error": '<span class="flag err">error</span>',
     "flagged": '<span class="flag yes">misreading</span>',
-    "no-envoy": '<span class="flag none">no envoy</span>',
-    "no-counterpart": '<span class="flag none">no counterpart</span>',
+    "no-envoy": '<span class="flag unresolved">no envoy</span>',
+    "no-counterpart": '<span class="flag unresolved">no counterpart</span>',
     "clear": '<span class="flag no">no misreading</span>',
 }
 
@@ -292,7 +292,6 @@ class HtmlReport:
         self.path = Path(self.path)
         self.pages = self.path.with_name(f"{self.path.stem}_articles")
         self.pages.mkdir(parents=True, exist_ok=True)
-        self._write_index(finished=False)
 
     def add_earlier(self, row: dict) -> None:
         """An article analysed by an earlier, resumed run: listed, and linked to its page if that run wrote one."""
@@ -304,12 +303,12 @@ class HtmlReport:
         page.write_text(article_page(row, sentences, self.path.name), encoding="utf-8")
         self.overviews.append(_Overview.of(row, f"{self.pages.name}/{page.name}"))
         if len(self.overviews) % INDEX_EVERY == 0:
-            self._write_index(finished=False)
+            self.write_index(finished=False)
 
     def close(self, finished: bool = True) -> None:
-        self._write_index(finished)
+        self.write_index(finished)
 
-    def _write_index(self, finished: bool) -> None:
+    def write_index(self, finished: bool) -> None:
         # Written beside and renamed, so a reader never opens a half-written index.
         partial = self.path.with_name(self.path.name + ".partial")
         partial.write_text(index_page(self.overviews, self.model, finished), encoding="utf-8")

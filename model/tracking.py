@@ -8,7 +8,11 @@ import tempfile
 import threading
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from mlflow import ActiveRun
 
 ARTIFACTS_FOLDER = "mlartifacts"  # beside a SQLite store's database file
 EXPERIMENT_NAME = "misread-framing"  # training runs, baselines and evaluations, side by side in the UI
@@ -34,7 +38,7 @@ def default_tracking_uri() -> str:
 
 
 def resolve_tracking_uri(explicit: str | None = None) -> str:
-    """`--tracking-uri`, else $MLFLOW_TRACKING_URI, else the project's local SQLite file."""
+    """`--tracking-uri`, else $MLFLOW_TRACKING_URI, else mlflow.db in $MISREAD_HOME or the current folder."""
     return explicit or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
 
 
@@ -102,13 +106,17 @@ def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None)
 _stop = threading.Event()
 
 
-def _request_stop(signum, frame) -> None:
+def _request_stop(signum: int, frame: object) -> None:
     """First SIGTERM or Ctrl-C: stop at the next safe point (`raise_if_stopped`); a second one stops at once. An
     interrupt raised anywhere could land inside a database write or a progress bar's lock and hang the exit."""
     if _stop.is_set():
         raise KeyboardInterrupt(f"signal {signum}")
     _stop.set()
-    print(f"\nmisread: signal {signum}: stopping after this batch (send it again to stop at once)", flush=True)
+    os.write(2, f"\nmisread: signal {signum}: stopping at the next safe point (send it again to stop at once)\n".encode())
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def raise_if_stopped() -> None:
@@ -117,14 +125,16 @@ def raise_if_stopped() -> None:
 
 
 @contextmanager
-def start_tracked_run(**kwargs):
+def start_tracked_run(safe_points: bool = False, **kwargs) -> Iterator["ActiveRun"]:
     """`mlflow.start_run` whose run ends KILLED on Ctrl-C or SIGTERM (FAILED on an error, FINISHED otherwise), so a
-    stopped job never leaves a run RUNNING in the UI. The work calls `raise_if_stopped` where stopping is safe."""
+    stopped job never leaves a run RUNNING in the UI. With `safe_points`, the work calls `raise_if_stopped` where
+    stopping is safe and a signal waits for it; otherwise a signal stops the work at once."""
     import mlflow
 
     in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers can only be set there
     _stop.clear()
-    previous = {sig: signal.signal(sig, _request_stop) for sig in (signal.SIGTERM, signal.SIGINT)} if in_main_thread else {}
+    handler = _request_stop if safe_points else _interrupt
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)} if in_main_thread else {}
     try:
         with mlflow.start_run(**kwargs) as run:
             try:

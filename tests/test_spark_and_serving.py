@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,6 +79,7 @@ def rounded(value):
 
 
 @pytest.mark.integration
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java: apt-get install -y default-jre-headless")
 @pytest.mark.skipif(find_spec("pyspark") is None, reason='pyspark is not installed: pip install -e ".[spark]" (pyspark 3.5.9, runs on Java 17)')
 def test_the_article_pipeline_runs_as_a_spark_udf_like_misread_analyze(pipeline, tmp_path, monkeypatch):
     import mlflow.pyfunc

