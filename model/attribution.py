@@ -7,6 +7,8 @@ one per clause with its own holder, so each side is judged on its own words.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 REPORTING_VERBS = {
@@ -168,6 +170,22 @@ def holders_of_tokens(span, excluded: set[int]) -> list[Holder]:
 def _holder_inside(span, holder: Holder, excluded: set[int]) -> bool:
     first_word = holder.text.split()[0] if holder.text and holder.text != PREVIOUS_SPEAKER else None
     return first_word is not None and all(t.i in excluded for t in span if t.text == first_word)
+
+
+# "..., which could further complicate the talks": a closing non-restrictive clause with a modal is the writer's
+# conjecture about what was said (third-party speculation by the guideline), not the speaker's own words.
+WRITERS_GLOSS = re.compile(r",\s+which\s+(?:could|may|might|would|is likely to|risks?|threatens? to)\b[^\"“”]*$", re.IGNORECASE)
+
+
+def speakers_words(text: str) -> str:
+    """A reported statement without the writer's closing gloss; unchanged when there is none or it sits in a quote."""
+    match = WRITERS_GLOSS.search(text)
+    if match is None:
+        return text
+    before = text[: match.start()]
+    if before.count('"') % 2 or before.count("“") > before.count("”"):
+        return text  # the clause is inside a quotation: the speaker's words after all
+    return before
 
 
 MAX_QUOTE_SENTENCES = 8  # a quote "open" for longer is a stray quotation mark, not a speech

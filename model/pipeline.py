@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from misread.model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, stance_units
+from misread.model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, speakers_words, stance_units
 from misread.model.classifier import FramingClassifier
 from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
 from misread.model.roles import assign_role, find_roles, load_alias_table, mentions
@@ -144,6 +144,8 @@ class ArticleAnalyzer:
                 for unit, (unit_holder, unit_role) in units:
                     # The main clause is quoted as the whole sentence; split-off clauses as themselves.
                     result.add_clause(index, unit, unit_holder, unit_role, unit.holder.attributed if unit.holder else False, unit.main)
+            elif role in SIDES and attributed and (words := speakers_words(sentence.text)) != sentence.text:
+                result.add_words(index, words, holder, role)
             elif role in SIDES:
                 result.statements.append(Statement(index, None, sentence.text, sentence.start, sentence.end, holder, role, attributed))
             if holder:
@@ -258,6 +260,12 @@ class ArticleAttribution:
         quote = parent.text[start - parent.start : end - parent.start]
         self.statements.append(Statement(sentence, len(self.clause_texts), quote, start, end, holder, role, attributed))
         self.clause_texts.append(unit.text)
+
+    def add_words(self, sentence: int, words: str, holder: str | None, role: str) -> None:
+        """An attributed sentence read without the writer's closing gloss: the leading part, quoted exactly."""
+        parent = self.sentences[sentence]
+        self.statements.append(Statement(sentence, len(self.clause_texts), words, parent.start, parent.start + len(words), holder, role, True))
+        self.clause_texts.append(words)
 
     def texts(self) -> list[str]:
         """Sentences first, then split-off clauses: the order of rows in the probability matrix."""

@@ -1,6 +1,6 @@
 import pytest
 
-from misread.model.attribution import PREVIOUS_SPEAKER, holders, stance_units
+from misread.model.attribution import PREVIOUS_SPEAKER, holders, speakers_words, stance_units
 
 
 def first_holder(nlp, sentence: str) -> str:
@@ -55,3 +55,19 @@ def test_a_sentence_mixing_two_holders_splits_into_their_clauses(nlp):
 
 def test_a_single_holder_sentence_is_not_split(nlp):
     assert stance_units(next(nlp("Peskov said recognition of the regions is non-negotiable.").sents)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("The spokesman said the demand was non-negotiable, which could further complicate the talks.",
+         "The spokesman said the demand was non-negotiable"),
+        ("The minister said talks would resume, which may ease tensions along the border.", "The minister said talks would resume"),
+        ('"The demand is final, which may surprise some," the spokesman said.',
+         '"The demand is final, which may surprise some," the spokesman said.'),  # inside the quote: the speaker's words
+        ("The spokesman said the demand was final, which he repeated twice.",
+         "The spokesman said the demand was final, which he repeated twice."),  # no conjecture, nothing to drop
+    ],
+)
+def test_the_writers_closing_conjecture_is_not_the_speakers_words(text, words):
+    assert speakers_words(text) == words
