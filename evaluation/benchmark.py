@@ -27,7 +27,7 @@ import torch
 from misread.data import REAL_DEV_FILE, SPLIT_FILES
 from misread.data.loading import load_examples
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES, FramingClassifier, resolve_device
-from misread.model.tracking import BENCHMARK_EXPERIMENT_NAME, load_classifier, misread_home, start_tracked_run, use_experiment
+from misread.model.tracking import KIND_TAG, BENCHMARK_EXPERIMENT_NAME, load_classifier, misread_home, start_tracked_run, use_experiment
 
 
 def corpus_texts() -> list[str]:
@@ -228,7 +228,7 @@ def report(results: dict, out: Path, tracking_uri: str | None) -> None:
     import mlflow
 
     use_experiment(BENCHMARK_EXPERIMENT_NAME, tracking_uri)
-    with start_tracked_run(run_name="benchmark", tags={"misread.kind": "benchmark"}):
+    with start_tracked_run(run_name="benchmark", tags={KIND_TAG: "benchmark"}):
         mlflow.log_params({k: v for k, v in results.items() if isinstance(v, str) or k == "threads"})
         mlflow.log_metrics({k: float(v) for k, v in results.items() if isinstance(v, (int, float)) and k != "threads"})
         mlflow.log_artifact(str(out))

@@ -26,7 +26,7 @@ from misread.evaluation.metrics import (
 )
 from misread.model.base_models import PACKAGED
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES
-from misread.model.tracking import EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, start_tracked_run, use_experiment
+from misread.model.tracking import KIND_TAG, EXPERIMENT_NAME, SMOKE_TAG, check_tracking_store, resolve_tracking_uri, start_tracked_run, use_experiment
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -78,7 +78,7 @@ def evaluate_model(model, name: str, data: list[Path], tags: dict[str, str], par
     import mlflow
 
     results: dict[str, float] = {}
-    with start_tracked_run(run_name=name, tags={"misread.kind": tags.get("misread.kind", "evaluation"), **tags}), tempfile.TemporaryDirectory() as scratch:
+    with start_tracked_run(run_name=name, tags={KIND_TAG: tags.get(KIND_TAG, "evaluation"), **tags}), tempfile.TemporaryDirectory() as scratch:
         mlflow.log_params({"model": name, "data": ",".join(map(str, data)), **(params or {})})
         for path in data:
             prefix = data_prefix(path)
@@ -95,8 +95,8 @@ def run_baselines(data: list[Path], seed: int) -> None:
 
     train = load_examples(SPLIT_FILES["train"])
     tfidf = TfidfBaseline(seed=seed).fit([e.text for e in train], [e.label for e in train])
-    evaluate_model(LexiconBaseline(), "baseline-lexicon", data, {"misread.kind": "baseline"})
-    evaluate_model(tfidf, "baseline-tfidf-logreg", data, {"misread.kind": "baseline"}, {"seed": seed, "train_file": str(SPLIT_FILES["train"])})
+    evaluate_model(LexiconBaseline(), "baseline-lexicon", data, {KIND_TAG: "baseline"})
+    evaluate_model(tfidf, "baseline-tfidf-logreg", data, {KIND_TAG: "baseline"}, {"seed": seed, "train_file": str(SPLIT_FILES["train"])})
 
 
 def results_table() -> str:

@@ -23,7 +23,7 @@ from misread.data import ARTICLES_FILE, PROJECT_ROOT
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES
 from misread.model.pipeline import Article, ArticleAnalyzer
 from misread.model.settings import SETTINGS
-from misread.model.tracking import EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, start_tracked_run, use_experiment
+from misread.model.tracking import KIND_TAG, EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, start_tracked_run, use_experiment
 
 HALVES = ("analysis", "blind")
 
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         part = article_metrics([gold[i] for i in chosen], [predicted[i] for i in chosen], f"{prefix}_{half}")
         metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_f1", "envoy_found", "counterpart_found"))}
     thresholds = SETTINGS.as_params()
-    with start_tracked_run(run_name=f"evaluate-{prefix}", tags={"misread.kind": "article-evaluation", "misread.evaluated_model": spec}):
+    with start_tracked_run(run_name=f"evaluate-{prefix}", tags={KIND_TAG: "article-evaluation", "misread.evaluated_model": spec}):
         mlflow.log_params({"model": spec, "articles": str(args.data), "n_articles": len(gold), **thresholds})
         mlflow.log_metrics({k: v for k, v in metrics.items() if v == v})  # NaN: no article had that role
         with tempfile.TemporaryDirectory() as scratch:

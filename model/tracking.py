@@ -21,6 +21,7 @@ REGISTERED_MODEL_NAME = "framing-classifier"
 ARTICLE_PIPELINE_NAME = "misread-article-pipeline"
 MODEL_ALIAS = "champion"  # set by train.py on every new version; what inference loads by default
 CLASSIFIER_ARTIFACT = "classifier"  # the HF folder inside the logged pyfunc model
+KIND_TAG = "misread.kind"  # training, evaluation, baseline, article-evaluation or benchmark
 SMOKE_TAG = "misread.smoke"  # "true" on training runs cut short by --limit: kept out of result tables
 
 

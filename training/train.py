@@ -31,6 +31,7 @@ from misread.data.loading import Example, check_label_coverage, duplicate_report
 from misread.evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
 from misread.model.classifier import MAX_LENGTH, FramingClassifier, bf16_is_fast, resolve_device
 from misread.model.tracking import (
+    KIND_TAG,
     ARTICLE_PIPELINE_NAME,
     EXPERIMENT_NAME,
     CLASSIFIER_ARTIFACT,
@@ -330,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict:
         first_epoch, previous_seconds = resumed["epoch"] + 1, resumed["train_seconds"]
         log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
 
-    new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {"misread.kind": "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
+    new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {KIND_TAG: "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
     with start_tracked_run(safe_points=True, run_id=resumed["run_id"] if resumed else None, **new_run) as run:
         if not resumed:
             params = asdict(args) | {"labels": ",".join(labels), "autocast": str(autocast).removeprefix("torch."), "device_used": device.type}
