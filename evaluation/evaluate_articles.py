@@ -22,6 +22,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from misread.data import ARTICLES_FILE, PROJECT_ROOT
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES
 from misread.model.pipeline import Article, ArticleAnalyzer
+from misread.model.roles import load_ranker
 from misread.model.settings import SETTINGS
 from misread.model.tracking import KIND_TAG, EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, start_tracked_run, use_experiment
 
@@ -146,7 +147,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         chosen = [i for i, g in enumerate(gold) if half_of(g["id"]) == half]
         part = article_metrics([gold[i] for i in chosen], [predicted[i] for i in chosen], f"{prefix}_{half}")
         metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_f1", "envoy_found", "counterpart_found"))}
-    thresholds = SETTINGS.as_params()
+    ranker = load_ranker()
+    thresholds = SETTINGS.as_params() | {f"ranker_{name}": weight for name, weight in ranker.weights.items()} | {"ranker_null_score": ranker.null_score}
     with start_tracked_run(run_name=f"evaluate-{prefix}", tags={KIND_TAG: "article-evaluation", "misread.evaluated_model": spec}):
         mlflow.log_params({"model": spec, "articles": str(args.data), "n_articles": len(gold), **thresholds})
         mlflow.log_metrics({k: v for k, v in metrics.items() if v == v})  # NaN: no article had that role

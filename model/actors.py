@@ -105,6 +105,13 @@ def is_international_body(name: str) -> bool:
     return name.rstrip(".") in {a.rstrip(".") for a in INTERNATIONAL_ACRONYMS} or _has_word(name, INTERNATIONAL_BODY_WORDS)
 
 
+def head_noun(name: str) -> str:
+    """The noun a group's name is about, by which the article may call it again: "Council of the Eastern Provinces"
+    -> "council", "Victims' Common Platform" -> "platform"."""
+    words = re.findall(r"[\w'’-]+", name.split(" of ")[0].lower())
+    return words[-1] if words else ""
+
+
 def is_third_party(text: str) -> bool:
     """Analysts, experts, diplomats, think tanks and universities comment on a conflict; they are not a side."""
     return _has_word(text, THIRD_PARTY_NOUNS | THIRD_PARTY_BODY_WORDS)
@@ -188,11 +195,13 @@ class Cast:
         return [self.owner[m.group(1)] for m in self.pattern.finditer(text)] if self.pattern else []
 
     def generic_party(self, text: str, sentence: int, exclude: set[str] = frozenset()) -> str | None:
-        """The party a generic name ("the rebels", "the ministry") stands for: the last one of its kind named."""
+        """The party a generic name ("the rebels", "the ministry") stands for: the last one of its kind named; or the
+        group a phrase calls by its name's head noun ("the platform's spokeswoman")."""
         words = set(re.findall(r"[a-z]+", text.lower()))
         generic = words & GENERIC_PARTY_WORDS
         if not generic:
-            return None
+            return next((key for key, party in self.parties.items() if key not in exclude and party.kind == "group"
+                         and re.search(rf"\bthe {re.escape(head_noun(party.name))}\b", text.lower())), None)
         # A party whose own name holds the word ("the movement" -> "Freedom Movement") wins outright.
         for key, party in self.parties.items():
             if key not in exclude and generic & set(re.findall(r"[a-z]+", party.name.lower())):
@@ -347,6 +356,12 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         named = _parties_named(cast, context)
         for key in named or filter(None, [cast.generic_party(" ".join(t.text for t in context), index)]):
             person.parties[key] += 1
+        if not person.parties and any(t.lower_ in SPOKESPERSON_NOUNS for t in context):
+            # "The ministry struck a different tone. Spokesman X told ...": a spokesperson speaks for the party
+            # the sentence before introduced.
+            before = [key for i, key in cast.party_mentions if i == index - 1 and not cast.parties[key].international]
+            if before:
+                person.parties[before[-1]] += 1
 
 
 FIRST_PERSON_SINGULAR = {"i", "me", "my", "myself"}
@@ -472,6 +487,7 @@ def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[t
     return found
 
 
+SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson"}
 PERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president", "commander", "leader", "colonel",
                 "general", "chief", "chairman", "chairwoman", "secretary", "official", "governor", "deputy", "adviser",
                 "advisor", "negotiator", "envoy", "mediator", "ambassador", "emissary", "facilitator", "coordinator"}

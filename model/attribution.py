@@ -218,23 +218,43 @@ def attributed_speakers(sentence_holders: list[list[Holder]]) -> list[list[str]]
 
 def quoted_speakers(sentences, sentence_holders: list[list[Holder]]) -> dict[int, Holder]:
     """Sentences of a direct quote that runs over several sentences, mapped to the speaker the quote is given to
-    ('"We will not move. Our position is final," Karimi said.' or 'Karimi said: "We will not move. ...'),
-    for those sentences that name no speaker of their own."""
+    ('"We will not move. Our position is final," Karimi said.' or 'Karimi said: "We will not move. ...'). A sentence
+    wholly inside the quote speaks in that voice even where a verb inside it looks like a speaker ("whenever the
+    government calls us"); a quote given to no one goes on in the voice of whoever spoke last."""
     speakers: dict[int, Holder] = {}
     group: list[int] = []
+    wholly_quoted: set[int] = set()
     inside = False
     for index, sentence in enumerate(sentences):
         opened_before = inside
         inside = _quote_states(sentence.text, inside)
         if opened_before or inside:
             group.append(index)
+            if _wholly_quoted(sentence.text, opened_before):
+                wholly_quoted.add(index)
         if group and not inside:
-            said = [h for i in (group[-1], group[0]) for h in sentence_holders[i] if h.attributed]
-            if said and len(group) > 1 and len(group) <= MAX_QUOTE_SENTENCES:
+            said = [h for i in (group[-1], group[0]) if i not in wholly_quoted for h in sentence_holders[i] if h.attributed]
+            if len(group) > 1 and len(group) <= MAX_QUOTE_SENTENCES:
+                speaker = said[0] if said else Holder(PREVIOUS_SPEAKER, attributed=True)
                 for i in group:
-                    if not any(h.attributed for h in sentence_holders[i]):
-                        speakers[i] = said[0]
+                    if i in wholly_quoted or not any(h.attributed for h in sentence_holders[i]):
+                        speakers[i] = speaker
             group = []
         elif len(group) > MAX_QUOTE_SENTENCES:
             group, inside = [], False
     return speakers
+
+
+def _wholly_quoted(text: str, opened_before: bool) -> bool:
+    """No words of the writer's in the sentence: it opens inside a quote or with a quotation mark, and nothing but
+    punctuation follows where the quote closes."""
+    text = text.strip()
+    if not text or not (opened_before or text[0] in '"“'):
+        return False
+    inside = opened_before
+    for position, char in enumerate(text):
+        was_inside = inside
+        inside = _quote_states(char, inside) if char in '"“”' else inside
+        if was_inside and not inside and re.search(r"\w", text[position + 1 :]):
+            return False
+    return True

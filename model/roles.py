@@ -3,24 +3,25 @@
 Both are chosen for reasons the text gives (see `model/actors.py` for how the cast is found):
 - envoy: the person the article gives a negotiating role (envoy, mediator, chief negotiator, special
   representative, ...), the strongest role and most mentioned first; an envoy known only by title is kept as such.
-- counterpart: the party the envoy deals with, scored on what the text says: "envoy to X" (2.5), X met or talked
-  with beside the envoy (2), statements X's people make (1 each), named in the headline (1), mentions (0.15 each);
-  never the envoy's own side; bodies that send envoys (UN, unions, leagues) and commentators' institutions
-  (universities, think tanks) count a third, and analysts, experts and diplomats speak for no side.
+- counterpart: the party the envoy deals with, ranked on what the text says of each party ("envoy to X", X met or
+  talked with beside the envoy, X in the envoy's own statements, statements by X's people, the headline, mentions) by
+  a linear ranker learned on the project's articles (`counterpart_ranker.json`, `training/train_ranker.py`); never the
+  envoy's own side. Analysts, experts, diplomats and mediators speak for no side.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 from misread.model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
-from misread.model.settings import SETTINGS
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
 # Go-betweens speak for no side: another mediator's words are never the counterpart's own.
@@ -129,10 +130,12 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
     if person:
         roles.envoy_roles = set(person.roles)
         roles.envoy_side = set(person.parties)
-    # Title-only mentions of the envoy's role ("the mediator said") are the envoy too.
+    # Title-only mentions of the envoy's role ("the mediator said") are the envoy too, and the side such a mention
+    # names ("the European Union's special representative") is the envoy's own.
     for mention in cast.role_mentions:
         if not mention.headline and (mention.role in roles.envoy_roles or not roles.envoy_roles):
             roles.envoy.aliases.add(mention.phrase)
+            roles.envoy_side.update(mention.parties)
 
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
@@ -159,20 +162,75 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
         roles.counterpart = Choice(party.name if party else given, (party.aliases if party else set()) | {given}, ["given by --counterpart"])
         _add_spokespeople(roles)
         return
-    scores: Counter = Counter()
+    candidates, reasons = counterpart_candidates(roles, sentences, statement_holders)
+    ranker = load_ranker()
+    scores = {key: ranker.score(features) for key, features in candidates.items()}
+    if not scores or max(scores.values()) < ranker.null_score:
+        return
+    key = max(scores, key=lambda k: (scores[k], -cast.parties[k].first))
+    party = cast.parties[key]
+    roles.counterpart_key = key
+    why = list(dict.fromkeys(reasons.get(key, [])))[:2] + [f"ranker score {scores[key]:+.1f} over {len(scores)} parties"]
+    roles.counterpart = Choice(party.name, set(party.aliases), why)
+    _add_spokespeople(roles)
+    for index, found in enumerate(statement_holders):  # what the article calls it: "the Velorian leadership"
+        roles.counterpart.aliases |= {h for h in found if len(h.split()) <= 5 and speaker_party(cast, h, index, roles.envoy_side) == key}
+
+
+@dataclass(frozen=True)
+class CounterpartRanker:
+    """A linear score over each candidate's cues, learned on the project's articles (training/train_ranker.py): the
+    highest-scoring party is the counterpart, unless none beats the score of "no counterpart"."""
+
+    weights: dict[str, float]
+    null_score: float
+
+    def score(self, features: dict[str, float]) -> float:
+        return sum(self.weights[name] * value for name, value in features.items())
+
+
+RANKER_FILE = Path(__file__).with_name("counterpart_ranker.json")
+# What the text says of a candidate party; every cue is read the same way for any article and any party.
+COUNTERPART_FEATURES = (
+    "target_hint",  # "envoy to X", for an envoy of a state
+    "international_target",  # "UN envoy for X": where an international body's envoy works, not always whom it faces
+    "dealing",  # X met, talked with, answered ... in a sentence naming the envoy
+    "reading",  # X named in the envoy's own statements: the side whose stance the envoy reads
+    "reading_subject",  # X the subject of a clause in the envoy's statement ("said X had shown flexibility")
+    "statements",  # statements by X's people
+    "log_mentions",
+    "headline",  # named in the headline
+    "lede",  # named in the first two sentences
+    "group",  # a movement, armed group or body rather than a state
+    "international",  # a body of states (UN, unions, leagues)
+    "third_party",  # a commentators' institution (university, think tank)
+)
+
+
+@lru_cache(maxsize=1)
+def load_ranker(path: Path = RANKER_FILE) -> CounterpartRanker:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    unknown = set(data["weights"]) ^ set(COUNTERPART_FEATURES)
+    if unknown:
+        raise ValueError(f"{path}: weights {sorted(unknown)} do not match the features roles.py computes; "
+                         f"retrain with python training/train_ranker.py")
+    return CounterpartRanker(data["weights"], data["null_score"])
+
+
+def counterpart_candidates(roles: Roles, sentences: Sequence[Sentence], statement_holders) -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
+    """Each party that could sit across the table from the envoy (never the envoy's own side), with its cues and the
+    sentences behind them."""
+    cast = roles.cast
+    counts: dict[str, Counter] = {key: Counter() for key in cast.parties}
     reasons: dict[str, list[str]] = {}
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
     targets = Counter(person.targets) if person else Counter()
     for mention in cast.role_mentions:
         if mention.role in roles.envoy_roles:
             targets.update(mention.targets)
-    # "Envoy to X": X is the other side, unless X is a body of states (an envoy to the UN deals with its members) or
-    # the envoy works for one (a UN envoy to a country deals with the parties in it, so X is only where it works).
     international_envoy = any(cast.parties[k].international for k in roles.envoy_side if k in cast.parties)
     for key, count in targets.items():
-        if cast.parties[key].international:
-            continue
-        scores[key] += (SETTINGS.mention_weight * 10 if international_envoy else SETTINGS.target_hint_weight) * count
+        counts[key]["international_target" if international_envoy else "target_hint"] += count
         reasons.setdefault(key, []).append(f"envoy to {cast.parties[key].name}")
     envoy_pattern = _alias_pattern(roles.envoy.aliases)
     for index, sentence in enumerate(sentences):
@@ -180,37 +238,52 @@ def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str 
             for entity in sentence.span.ents:
                 key = _party_key(cast, entity.text)
                 if key and _dealt_with(entity):
-                    scores[key] += SETTINGS.dealing_weight
+                    counts[key]["dealing"] += 1
                     reasons.setdefault(key, []).append(f"dealt with beside the envoy: {sentence.text[:80]}")
         for holder in statement_holders[index] if index < len(statement_holders) else ():
             if assign_role(holder, roles, index) == "envoy":
                 for kind, key in dict.fromkeys(cast.named_in(sentence.text.replace(holder, " "))):
                     if kind == "party":
-                        scores[key] += SETTINGS.reading_weight
+                        counts[key]["reading"] += 1
                         reasons.setdefault(key, []).append(f"in the envoy's reading: {sentence.text[:80]}")
+                for key in _clause_subjects(cast, sentence.span, holder):
+                    counts[key]["reading_subject"] += 1
                 continue
             key = speaker_party(cast, holder, index, roles.envoy_side)
             if key:
-                scores[key] += SETTINGS.statement_weight
+                counts[key]["statements"] += 1
                 reasons.setdefault(key, []).append(f"speaks: {holder}")
     headline = {key for kind, key in cast.named_in(sentences[0].text) if kind == "party"} if sentences else set()
+    lede = {key for s in sentences[: EARLY_SENTENCES + 1] for kind, key in cast.named_in(s.text) if kind == "party"}
+    features = {}
     for key, party in cast.parties.items():
-        scores[key] += SETTINGS.mention_weight * party.mentions + (SETTINGS.headline_weight if key in headline else 0.0)
-    for key in list(scores):
-        if key in roles.envoy_side or key not in cast.parties:
-            del scores[key]
-        elif cast.parties[key].international or cast.parties[key].third_party:
-            scores[key] *= SETTINGS.international_body_factor
-    if not scores or scores.most_common(1)[0][1] < SETTINGS.min_counterpart_score:
-        return
-    key, score = scores.most_common(1)[0]
-    party = cast.parties[key]
-    roles.counterpart_key = key
-    why = list(dict.fromkeys(reasons.get(key, [])))[:2] + [f"score {score:.1f} over {len(scores)} parties"]
-    roles.counterpart = Choice(party.name, set(party.aliases), why)
-    _add_spokespeople(roles)
-    for index, found in enumerate(statement_holders):  # what the article calls it: "the Velorian leadership"
-        roles.counterpart.aliases |= {h for h in found if len(h.split()) <= 5 and speaker_party(cast, h, index, roles.envoy_side) == key}
+        if key in roles.envoy_side:
+            continue
+        row = {name: float(counts[key][name]) for name in COUNTERPART_FEATURES}
+        row.update(log_mentions=math.log1p(party.mentions), headline=float(key in headline), lede=float(key in lede),
+                   group=float(party.kind == "group"), international=float(party.international), third_party=float(party.third_party))
+        features[key] = row
+    return features, reasons
+
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+REPORTING_LEMMAS = {"say", "tell", "add", "note", "state", "insist", "warn", "stress", "describe", "report", "announce"}
+
+
+def _clause_subjects(cast: Cast, span, holder: str) -> set[str]:
+    """Parties that are the subject of a clause inside a statement ("... said the group had shown flexibility"), not
+    the speaker of the reporting verb."""
+    found = set()
+    for entity in span.ents:
+        if entity.text in holder:
+            continue
+        key = _party_key(cast, entity.text)
+        token = entity.root
+        while token.dep_ in ("compound", "poss", "amod") and token.head is not token:
+            token = token.head
+        if key and token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() not in REPORTING_LEMMAS:
+            found.add(key)
+    return found
 
 
 def _add_spokespeople(roles: Roles) -> None:
@@ -274,8 +347,10 @@ def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attr
         return "envoy"
     if not people and mentions(holder, roles.envoy.aliases):
         return "envoy"
-    if not people and attributed and roles.envoy_roles and not re.match(r"(no|any|every|each)\b", holder.lower()) and re.search(
-        r"\b(" + "|".join(map(re.escape, roles.envoy_roles)) + r")\b", holder.lower()):
+    # "The mediator said", "the Pakistani envoy said": a go-between's title, with no one but the envoy's own side named.
+    role_words = set(re.findall(r"[a-z-]+", holder.lower())) & (roles.envoy_roles | MEDIATING_ROLES)
+    if (not people and attributed and role_words and not re.match(r"(no|any|every|each)\b", holder.lower())
+            and {key for kind, key in named} <= roles.envoy_side):
         return "envoy"
     party = speaker_party(cast, holder, sentence, roles.envoy_side)
     if roles.counterpart_key and party == roles.counterpart_key:

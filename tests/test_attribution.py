@@ -71,3 +71,15 @@ def test_a_single_holder_sentence_is_not_split(nlp):
 )
 def test_the_writers_closing_conjecture_is_not_the_speakers_words(text, words):
     assert speakers_words(text) == words
+
+
+def test_a_sentence_wholly_inside_a_quote_speaks_in_the_voice_the_quote_is_given_to(nlp):
+    from misread.model.attribution import speakers_by_sentence
+    from misread.model.segmentation import segment_many
+
+    text = ('The platform said it had been misrepresented. "We are ready to talk whenever the government calls us. '
+            'We have never asked for a veto," said Ilse Marrow. "We are flexible. We only ask to be heard."')
+    (sentences,) = list(segment_many(nlp, [text]))
+    found = [[h.text for h in hs] for hs in speakers_by_sentence(sentences)]
+    assert found[1] == ["Ilse Marrow"] and found[2][0] == "Ilse Marrow"  # not "the government", who only "calls"
+    assert found[3] == [PREVIOUS_SPEAKER] and found[4] == [PREVIOUS_SPEAKER]  # a quote given to no one goes on

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from misread.data import ARTICLES_FILE
-from misread.model.roles import assign_role, find_roles, load_alias_table
+from misread.model.roles import assign_role, find_roles, load_alias_table, load_ranker
 from misread.model.segmentation import segment_many
 from tests.helpers import ENVOY_ARTICLE, NO_ENVOY_ARTICLE
 
@@ -142,3 +142,44 @@ def test_a_role_told_in_a_relative_clause_makes_the_envoy(nlp, clause):
             f"Dravia's foreign ministry said its demands were non-negotiable.")
     roles = roles_of(nlp, text)
     assert roles.envoy is not None and roles.envoy.name == "Sunniva Brekke"
+
+
+def test_a_spokesman_without_a_named_side_speaks_for_the_party_the_sentence_before_introduced(nlp):
+    text = ("Veltrian envoy Aras Demir said Korsaland had shut every door.\n"
+            "In Brennick, Korsaland's foreign ministry struck a different tone.\n"
+            "Spokesman Ilmar Vesk told reporters that the government remained open to talks.")
+    roles = roles_of(nlp, text)
+    assert assign_role("Spokesman Ilmar Vesk", roles, 2) == "counterpart"
+
+
+def test_a_group_called_by_the_head_noun_of_its_name_is_that_group(nlp):
+    text = ("The government's coordinator, Aras Demir, said the Tarnel Victims' Common Platform refused to move.\n"
+            "The platform said it had been misrepresented.\n"
+            '"We are ready to talk," said Ilse Marrow, the platform\'s spokeswoman.')
+    roles = roles_of(nlp, text)
+    assert roles.counterpart.name == "Tarnel Victims' Common Platform"
+    assert assign_role("Ilse Marrow, the platform's spokeswoman", roles, 2) == "counterpart"
+
+
+def test_a_go_between_title_with_the_envoys_own_side_is_the_envoy(nlp):
+    text = ("The Veltrian ambassador to the United Nations, Aras Demir, accused Korsaland of shutting every door.\n"
+            '"Korsaland has chosen coercion," the Veltrian envoy said.\n'
+            "Korsaland's negotiator said talks could resume.")
+    roles = roles_of(nlp, text)
+    assert assign_role("the Veltrian envoy", roles, 1) == "envoy"
+    assert assign_role("Korsaland's negotiator", roles, 2) == "counterpart"
+
+
+def test_the_side_a_go_betweens_title_names_is_never_the_counterpart(nlp):
+    text = ("The European Union's special representative for the Carnish dispute said on Monday that talks would go on.\n"
+            "Varo Lind, a former minister, said the Carnish Provisional Council had agreed to meet again.\n"
+            "The Carnish Provisional Council said it had agreed to nothing.")
+    roles = roles_of(nlp, text)
+    assert roles.counterpart.name == "Carnish Provisional Council"
+
+
+def test_the_ranker_refuses_weights_for_cues_it_does_not_compute(tmp_path):
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps({"weights": {"target_hint": 1.0}, "null_score": 0.0}))
+    with pytest.raises(ValueError, match="train_ranker"):
+        load_ranker.__wrapped__(path)
