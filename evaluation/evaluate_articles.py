@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for half in HALVES:
         chosen = [i for i, g in enumerate(gold) if half_of(g["id"]) == half]
         part = article_metrics([gold[i] for i in chosen], [predicted[i] for i in chosen], f"{prefix}_{half}")
-        metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_f1", "envoy_found", "counterpart_found"))}
+        metrics |= {k: v for k, v in part.items() if k.endswith(("misreading_precision", "misreading_recall", "misreading_f1", "envoy_found", "counterpart_found", "stance_accuracy"))}
     ranker = load_ranker()
     thresholds = SETTINGS.as_params() | {f"ranker_{name}": weight for name, weight in ranker.weights.items()} | {"ranker_null_score": ranker.null_score}
     with start_tracked_run(run_name=f"evaluate-{prefix}", tags={KIND_TAG: "article-evaluation", "misread.evaluated_model": spec}):

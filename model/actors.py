@@ -395,7 +395,10 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             if role is None or token.ent_type_ == "PERSON":
                 continue
             phrase = _phrase_around(token)
-            if any(t.ent_type_ == "PERSON" for t in phrase):
+            target_tokens = _target_tokens(phrase)
+            targeted = {t.i for t in target_tokens}
+            own = [t for t in phrase if t.i not in targeted]  # a name in "envoy for X" is where the role works
+            if any(t.ent_type_ == "PERSON" for t in own):
                 continue
             text = phrase_text(phrase)
             # "the bloc's high representative for the region, Kwame Asante, said": the parser often hangs the name
@@ -410,15 +413,13 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             if holder is not None:  # "Aalbers, a former ambassador": the role of a person already known
                 _add_role(holder, role, text)
                 continue
-            name = _untagged_name(phrase)
+            name = _untagged_name(own)
             if name:  # "facilitator Yann-Ber Kerhervé", tagged as a product: a name beside a role is a person
                 _add_role(_add_person(people, name, index), role, text)
                 continue
-            target_tokens = _target_tokens(phrase)
-            targeted = {t.i for t in target_tokens}
             cast.role_mentions.append(RoleMention(
                 role, POSSESSIVE_END.sub("", text), index,  # "the envoy's visit": the role is "the envoy"
-                parties=_parties_named(cast, [t for t in phrase if t.i not in targeted]),
+                parties=_parties_named(cast, own),
                 targets=_parties_named(cast, target_tokens),
                 headline=in_headline,
                 speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,

@@ -19,13 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from misread.model.actors import GROUP_WORDS, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
 # Go-betweens speak for no side: another mediator's words are never the counterpart's own.
 MEDIATING_ROLES = {"envoy", "emissary", "mediator", "mediators", "facilitator", "moderator", "intermediary", "go-between"}
+QUALIFIED_ROLE_NOUNS = set(QUALIFIED_ROLES)  # "special representative", "peace coordinator": go-betweens too
 EARLY_ENVOY_BONUS, EARLY_SENTENCES = 2.0, 2  # the envoy whose reading a story reports is usually in its lede
 # Words that put a party across the table from the envoy: "talks with X", "met X", "X's response to the envoy".
 DEALING_WORDS = {"with", "meet", "met", "visit", "to", "urge", "press", "tell", "told", "between", "from", "answer",
@@ -112,9 +113,10 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy_person = key
             roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
         elif cast.role_mentions:
-            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
+            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none. The
+            # name may follow any role that speaks ("The EU's special representative said ... Henrik Dalsgaard said").
             mention = min(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence))
-            key = _named_after(cast, mention, statement_holders)
+            key = next(filter(None, (_named_after(cast, m, statement_holders) for m in [mention, *cast.role_mentions])), None)
             if key is None:
                 roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
                 roles.envoy_roles = {mention.role}
@@ -132,10 +134,14 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
         roles.envoy_side = set(person.parties)
     # Title-only mentions of the envoy's role ("the mediator said") are the envoy too, and the side such a mention
     # names ("the European Union's special representative") is the envoy's own.
+    # When the envoy is the only person the article gives a negotiating role, any go-between's title is the envoy's.
+    sole_negotiator = person is not None and all(p is person or p.role_weight == 0 for p in cast.people.values())
     for mention in cast.role_mentions:
-        if not mention.headline and (mention.role in roles.envoy_roles or not roles.envoy_roles):
+        if not mention.headline and (mention.role in roles.envoy_roles or not roles.envoy_roles
+                                     or (sole_negotiator and mention.role in MEDIATING_ROLES | QUALIFIED_ROLE_NOUNS)):
             roles.envoy.aliases.add(mention.phrase)
             roles.envoy_side.update(mention.parties)
+            roles.envoy_roles.add(mention.role)
 
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
@@ -148,7 +154,9 @@ def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str
         for holder in statement_holders[index]:
             for kind, key in cast.named_in(holder)[:1]:
                 person = cast.people[key] if kind == "person" else None
-                if person and person.first >= mention.sentence and (person.party is None or (not person.described and person.party in mention.parties)):
+                # A party named only beside the person ("a Danish diplomat") is a nationality, not a side.
+                side = person.party if person and person.party and cast.parties[person.party].mentions > 1 else None
+                if person and person.first >= mention.sentence and (side is None or (not person.described and side in mention.parties)):
                     return key
     return None
 

@@ -183,3 +183,20 @@ def test_the_ranker_refuses_weights_for_cues_it_does_not_compute(tmp_path):
     path.write_text(json.dumps({"weights": {"target_hint": 1.0}, "null_score": 0.0}))
     with pytest.raises(ValueError, match="train_ranker"):
         load_ranker.__wrapped__(path)
+
+
+def test_a_speaking_role_is_linked_to_the_diplomat_named_next_whose_nationality_is_no_side(nlp):
+    text = ("Carnish envoy sees Velmar 'ready to engage'\n"
+            "The Northern League's special representative for the Velmar dialogue said on Thursday that Velmar was ready to engage.\n"
+            "Henrik Osterby, a Danish diplomat who took over the dialogue last year, said the mood had changed for the better.\n"
+            "Velmar's government rejected his reading within hours.")
+    roles = roles_of(nlp, text)
+    assert roles.envoy.name == "Henrik Osterby"
+
+
+def test_a_name_in_the_place_a_role_works_for_is_not_the_roles_holder(nlp):
+    text = ("The federal government's special envoy for the Tanjung Kelam peace process said on Wednesday that a window had opened.\n"
+            '"I heard things in that room I have not heard in four years," Datuk Zulaikha Mahsuri told reporters.')
+    roles = roles_of(nlp, text)
+    assert "Tanjung Kelam" not in {p.name for p in roles.cast.people.values()}
+    assert any(m.phrase.startswith("The federal government's special envoy") for m in roles.cast.role_mentions)
