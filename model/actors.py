@@ -125,6 +125,7 @@ class Party:
     labels: dict[str, str] = field(default_factory=dict)  # entity label each name was tagged with
     mentions: int = 0
     first: int = 10**6  # index of the first sentence that names it
+    subject_of: list[int] = field(default_factory=list)  # sentences where it is a clause's subject
 
     @property
     def international(self) -> bool:
@@ -207,6 +208,12 @@ class Cast:
             if key not in exclude and generic & set(re.findall(r"[a-z]+", party.name.lower())):
                 return key
         kinds = {"state"} if generic <= STATE_WORDS - GROUP_WORDS else {"group"} if generic <= GROUP_WORDS - STATE_WORDS else {"state", "group"}
+        # The party the last two sentences were about (their subject) before any party merely named there.
+        fits = {key for key, party in self.parties.items() if key not in exclude and party.kind in kinds and not party.international}
+        topical = [(max(i for i in self.parties[key].subject_of if i <= sentence), key) for key in fits
+                   if any(sentence - 2 <= i <= sentence for i in self.parties[key].subject_of)]
+        if topical:
+            return max(topical)[1]
         for index, key in reversed(self.party_mentions):
             if index <= sentence and key not in exclude and self.parties[key].kind in kinds and not self.parties[key].international:
                 return key
@@ -273,7 +280,8 @@ def _find_parties(entities: list[tuple[int, object]], table: dict[str, set[str]]
                     or re.search(r"-[a-z]+$", surface) or _titled_person(entity)):
                 continue  # "Kedarumi-brokered" is a modifier; "spokesperson Faraja Mushi" is a person
             key = _merge_key(surface, entity.label_, keys, table_owner, parties)
-            kind = "state" if entity.label_ in ("GPE", "NORP") or {w.lower() for w in surface.split()} & STATE_INSTITUTIONS else "group"
+            # "Velorian Foreign Ministry" is a state's; a named force of its own ("Arakan Army") is a group.
+            kind = "state" if entity.label_ in ("GPE", "NORP") or {w.lower() for w in surface.split()} & (STATE_INSTITUTIONS - GROUP_WORDS) else "group"
             party = parties.setdefault(key, Party(key, kind=kind))
             if entity.label_ == "GPE" and party.kind == "group":
                 party.kind = "state"
@@ -302,7 +310,19 @@ def _party_mentions(entities: list[tuple[int, object]], parties: dict[str, Party
             parties[key].mentions += 1
             parties[key].first = min(parties[key].first, index)
             mentions.append((index, key))
+            if _is_subject(entity):
+                parties[key].subject_of.append(index)
     return mentions
+
+
+def _is_subject(entity) -> bool:
+    """The entity heads the subject of its clause ("The Arakan Army, which ..., gave a different account")."""
+    token = getattr(entity, "root", None)  # groups found without a tag carry no parse
+    if token is None:
+        return False
+    while token.dep_ in ("compound", "poss", "amod") and token.head.i != token.i:
+        token = token.head
+    return token.dep_ in ("nsubj", "nsubjpass")
 
 
 def _add_person(people: dict[str, Person], name: str, index: int) -> Person:

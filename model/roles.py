@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, STATE_INSTITUTIONS, STATE_WORDS, Cast, build_cast, is_third_party
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
 
@@ -330,8 +330,9 @@ def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = fr
     parties = [key for kind, key in named if kind == "party"]
     if parties:
         last = parties[-1]
-        after = holder[holder.rfind(next(iter(sorted(cast.parties[last].aliases, key=len, reverse=True)), "")) :]
-        group_words = set(re.findall(r"[a-z]+", after.lower())) & (GROUP_WORDS - STATE_WORDS)
+        alias = next((a for a in sorted(cast.parties[last].aliases, key=len, reverse=True) if a in holder), "")
+        after = holder[holder.rfind(alias) + len(alias) :] if alias else holder  # the words after the party's name
+        group_words = set(re.findall(r"[a-z]+", after.lower())) & (GROUP_WORDS - STATE_WORDS - STATE_INSTITUTIONS)  # not "Sudan's army"
         if cast.parties[last].kind == "state" and group_words:  # "Chad's rebel movement": the movement
             return cast.generic_party(" ".join(group_words), sentence, exclude=set(exclude) | {last}) or last
         return last

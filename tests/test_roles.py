@@ -200,3 +200,14 @@ def test_a_name_in_the_place_a_role_works_for_is_not_the_roles_holder(nlp):
     roles = roles_of(nlp, text)
     assert "Tanjung Kelam" not in {p.name for p in roles.cast.people.values()}
     assert any(m.phrase.startswith("The federal government's special envoy") for m in roles.cast.role_mentions)
+
+
+def test_a_named_force_of_its_own_is_a_group_and_a_states_army_speaks_for_the_state(nlp):
+    text = ("Veltrian envoy Aras Demir said the Korvan Army had shown great sincerity.\n"
+            "Veltria's army said on Monday it would keep its positions.\n"
+            "The Korvan Army, which holds 14 townships, gave a markedly different account.\n"
+            '"Withdrawal is not on the table," the group\'s spokesman, Tun Aye Lwin, said.')
+    roles = roles_of(nlp, text)
+    assert roles.cast.parties["Korvan Army"].kind == "group"
+    assert roles.counterpart.name == "Korvan Army"
+    assert assign_role("the group's spokesman, Tun Aye Lwin", roles, 3) == "counterpart"
