@@ -377,11 +377,12 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         for key in named or filter(None, [cast.generic_party(" ".join(t.text for t in context), index)]):
             person.parties[key] += 1
         if not person.parties and any(t.lower_ in SPOKESPERSON_NOUNS for t in context):
-            # "The ministry struck a different tone. Spokesman X told ...": a spokesperson speaks for the party
-            # the sentence before introduced.
+            # "The ministry struck a different tone. Spokesman X told ...": an official of no named party speaks for
+            # the party the sentence before was about (its subject), or else named last.
             before = [key for i, key in cast.party_mentions if i == index - 1 and not cast.parties[key].international]
+            topic = [key for key in before if index - 1 in cast.parties[key].subject_of]
             if before:
-                person.parties[before[-1]] += 1
+                person.parties[(topic or before)[-1]] += 1
 
 
 FIRST_PERSON_SINGULAR = {"i", "me", "my", "myself"}
@@ -508,7 +509,8 @@ def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[t
     return found
 
 
-SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson"}
+# Titles of someone who speaks for a party, though the phrase may not name it ("Deputy Prime Minister X told ...").
+SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "deputy", "official", "premier", "secretary", "chancellor"}
 PERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president", "commander", "leader", "colonel",
                 "general", "chief", "chairman", "chairwoman", "secretary", "official", "governor", "deputy", "adviser",
                 "advisor", "negotiator", "envoy", "mediator", "ambassador", "emissary", "facilitator", "coordinator"}

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, STATE_INSTITUTIONS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, build_cast, is_third_party
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
 
@@ -107,25 +107,28 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
         roles.envoy_person = key
         roles.envoy = Choice(person.name if person else given, (person.aliases if person else {given}) | {given}, ["given by --envoy"])
     else:
+        # A role that speaks before a name is given ("The bloc's mediator said ... '...,' Diabaté-Keita told
+        # reporters") lends its role to that name, which then competes with the people named beside a role.
+        linked: dict[str, object] = {}
+        for mention in sorted(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence)):
+            key = _named_after(cast, mention, statement_holders)
+            if key and key not in linked:
+                linked[key] = mention
+                cast.people[key].roles[mention.role] += 1
+                cast.people[key].first = min(cast.people[key].first, mention.sentence)
         candidates = [(k, p) for k, p in cast.people.items() if p.role_weight > 0]
         if candidates:
             key, person = max(candidates, key=lambda kp: (envoy_score(kp[1]), -kp[1].first))
             roles.envoy_person = key
-            roles.envoy = Choice(person.name, set(person.aliases), [f"named as {phrase}" for phrase in person.role_phrases])
+            why = [f"named after the role: {linked[key].phrase} said, then {person.name}"] if key in linked else []
+            roles.envoy = Choice(person.name, set(person.aliases), why + [f"named as {phrase}" for phrase in person.role_phrases])
         elif cast.role_mentions:
-            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none. The
-            # name may follow any role that speaks ("The EU's special representative said ... Henrik Dalsgaard said").
+            # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
             mention = min(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence))
-            key = next(filter(None, (_named_after(cast, m, statement_holders) for m in [mention, *cast.role_mentions])), None)
-            if key is None:
-                roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
-                roles.envoy_roles = {mention.role}
-                roles.envoy_side = set(mention.parties)
-                return
-            person = cast.people[key]
-            person.roles[mention.role] += 1
-            roles.envoy_person = key
-            roles.envoy = Choice(person.name, set(person.aliases), [f"named after the role: {mention.phrase} said, then {person.name}"])
+            roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
+            roles.envoy_roles = {mention.role}
+            roles.envoy_side = set(mention.parties)
+            return
         else:
             return
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
@@ -146,17 +149,19 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:
     """"The bloc's special envoy said on Monday ... '...,' Ludmila Ostrowska told reporters": a role that speaks
-    without a name, then, within two sentences, a newly named speaker whom the text ties to no side ("a retired judge"
-    is fine), or to the role's own side without another title."""
+    without a name, then, within two sentences, a newly named speaker, not a spokesperson, whom the text ties to no
+    side ("a retired judge" is fine) or to the role's own side ("the minister for territorial policy")."""
     if not mention.speaks or mention.headline:
         return None
     for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
         for holder in statement_holders[index]:
+            if set(re.findall(r"[a-z]+", holder.lower())) & SPOKESPERSON_NOUNS - {"minister"}:
+                continue  # "foreign ministry spokeswoman X" speaks for a side, never as the go-between
             for kind, key in cast.named_in(holder)[:1]:
                 person = cast.people[key] if kind == "person" else None
                 # A party named only beside the person ("a Danish diplomat") is a nationality, not a side.
                 side = person.party if person and person.party and cast.parties[person.party].mentions > 1 else None
-                if person and person.first >= mention.sentence and (side is None or (not person.described and side in mention.parties)):
+                if person and person.first >= mention.sentence and (side is None or side in mention.parties):
                     return key
     return None
 
