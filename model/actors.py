@@ -372,7 +372,9 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
             t.lower_.strip(".") in PERSON_TITLES for t in phrase)
         person.targets.update(_parties_named(cast, target_tokens))
-        context = [t for t in phrase if not entity.start <= t.i < entity.end and t.i not in targeted]
+        # "X, who was asked to sound out the Front": whom a clause about the person acts on is not the person's side.
+        acted_on = {x.i for t in phrase if t.dep_ in ("relcl", "acl") for o in t.subtree if o.dep_ == "dobj" for x in o.subtree}
+        context = [t for t in phrase if not entity.start <= t.i < entity.end and t.i not in targeted and t.i not in acted_on]
         named = _parties_named(cast, context)
         for key in named or filter(None, [cast.generic_party(" ".join(t.text for t in context), index)]):
             person.parties[key] += 1
@@ -440,7 +442,7 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
                 continue
             cast.role_mentions.append(RoleMention(
                 role, POSSESSIVE_END.sub("", text), index,  # "the envoy's visit": the role is "the envoy"
-                parties=_parties_named(cast, own),
+                parties=_parties_named(cast, [t for t in own if t.i < token.i]),  # "the bloc's mediator", "EU envoy"
                 targets=_parties_named(cast, target_tokens),
                 headline=in_headline,
                 speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,
