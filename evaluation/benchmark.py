@@ -112,23 +112,31 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path, extra: tuple[str
 
 
 def training_rate(model_dir: Path, texts: list[str], labels: list[int], device: torch.device, steps: int = 8) -> float:
-    """Samples/s of train.py's own `train_step` with train.py's defaults, after one warm-up step."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+    """Samples/s of train.py's own Trainer (`build_trainer`: its loss, sampler, precision and optimizer) with train.py's
+    defaults, timed over `steps` optimisation steps after one warm-up step."""
+    from transformers import TrainerCallback
 
-    from misread.training.train import TrainArgs, autocast_dtype, batches, train_step
+    from misread.model.classifier import FramingClassifier
+    from misread.training.train import EpochSampler, FramingRows, build_trainer, parse_args
 
-    args = TrainArgs()
-    tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, local_files_only=True).float().to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
-    scheduler = get_linear_schedule_with_warmup(optimizer, 0, steps + 1)
-    loss_function = torch.nn.CrossEntropyLoss()
-    encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in texts[: (steps + 1) * args.batch_size]]
-    stream = batches(encoded, labels, args.batch_size, tokenizer, torch.Generator().manual_seed(args.seed), group_by_length=args.group_by_length)
-    autocast = autocast_dtype(device, args.mixed_precision)
-    train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args)
-    seconds, _ = time_it(lambda: [train_step(model, next(stream), optimizer, scheduler, loss_function, device, autocast, args) for _ in range(steps)])
-    return steps * args.batch_size / seconds
+    class StepClock(TrainerCallback):
+        def __init__(self) -> None:
+            self.times: list[float] = []
+
+        def on_step_end(self, args, state, control, **kwargs):
+            self.times.append(time.perf_counter())
+
+    args = parse_args([])  # train.py's defaults, as a user gets them
+    classifier = FramingClassifier.from_pretrained(model_dir, precision="fp32", device=device.type)
+    encoded = [dict(classifier.tokenizer(text, truncation=True, max_length=args.max_length)) for text in texts[: (steps + 1) * args.batch_size]]
+    rows = FramingRows(encoded, labels[: len(encoded)])
+    sampler = EpochSampler([len(e["input_ids"]) for e in encoded], len(encoded), 0, args.batch_size, args.seed, args.group_by_length)
+    clock = StepClock()
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer = build_trainer(args, classifier, rows, sampler, None, Path(scratch), device, callbacks=[clock], max_steps=steps + 1)
+        trainer.remove_callback(next(c for c in trainer.callback_handler.callbacks if type(c).__name__ == "ProgressCallback"))
+        trainer.train()
+    return steps * args.batch_size / (clock.times[-1] - clock.times[0])
 
 
 def cpu_description() -> dict[str, str]:

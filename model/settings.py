@@ -9,7 +9,7 @@ class PipelineSettings:
     # gap.py: a side's stance and the gap between sides
     stance_threshold: float = 0.2  # |score| below this is a mixed or unclear stance
     min_stance_mass: float = 0.3  # summed stance probability a side needs before its stance counts
-    gap_threshold: float = 0.3  # gap (0..1) at or above which opposite stances are a misreading (chosen on data/articles)
+    gap_threshold: float = 0.2  # gap (0..1) at or above which opposite stances are a misreading (chosen on data/articles with two students, session 6)
     min_direction_mass: float = 0.1  # below this the other labels are noise: renormalising would invent a stance
     # pipeline.py
     unattributed_weight: float = 0.5  # a bare subject ("X pressed on with ...") is weaker evidence than X's own words

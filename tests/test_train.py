@@ -12,7 +12,7 @@ import torch
 
 from misread.model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
 from misread.data import TEACHER_FILE
-from misread.training.train import NO_GOLD, batches, default_run_name, epoch_sample, distillation_loss, load_teacher, main, parse_args, train_step
+from misread.training.train import NO_GOLD, EpochSampler, FramingRows, FramingTrainer, collator, default_run_name, distillation_loss, epoch_sample, load_teacher, main, parse_args, training_loss
 from misread.data.loading import Example
 from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
@@ -55,16 +55,16 @@ def test_the_teacher_file_gives_training_rows_in_order_and_unlabelled_sentences_
 
 def test_a_batch_of_unlabelled_sentences_learns_from_the_teacher_alone(tiny_classifier):
     network, tokenizer = tiny_classifier.model, tiny_classifier.tokenizer
-    batch = tokenizer(["Unseen by gold.", "Another one."], return_tensors="pt", padding=True)
-    batch["labels"] = torch.tensor([NO_GOLD, NO_GOLD])
-    batch["teacher"] = torch.tensor([[0.1, 0.1, 0.1, 0.7]] * 2)
-    optimizer = torch.optim.AdamW(network.parameters(), lr=1e-3)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
-    args = parse_args(["--distill_alpha", "0.5"])
-    before = [p.detach().clone() for p in network.parameters()]
-    loss = train_step(network, dict(batch), optimizer, scheduler, torch.nn.CrossEntropyLoss(), torch.device("cpu"), None, args)
+    rows = FramingRows([dict(tokenizer(t)) for t in ("Unseen by gold.", "Another one.")], [NO_GOLD, NO_GOLD], torch.tensor([[0.1, 0.1, 0.1, 0.7]] * 2))
+    batch = collator(tokenizer)([rows[0], rows[1]])
+    targets, teacher = batch.pop("labels"), batch.pop("teacher")
+    network.train()
+    loss = training_loss(network(**batch).logits.float(), targets, teacher, torch.nn.CrossEntropyLoss(), parse_args(["--distill_alpha", "0.5"]))
+    loss.backward()
     assert loss > 0 and loss == loss  # finite, not NaN from an empty cross-entropy
-    assert any(not torch.equal(b, p) for b, p in zip(before, network.parameters()))
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in network.parameters())
+    network.zero_grad()
+    network.eval()
 
 
 def test_unlabelled_teacher_rows_join_training_and_are_logged(corpus_files, tracking_uri, tiny_model_dir, tmp_path):
@@ -130,26 +130,24 @@ def test_packaged_minilm_fine_tunes_and_the_registered_model_predicts(corpus_fil
 
 
 def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
-    import torch
-
     from misread.model.classifier import FramingClassifier
 
     settings = ("--epochs", "3", "--batch_size", "4")
     clean = run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "clean")
 
     calls = {"n": 0}
-    clip = torch.nn.utils.clip_grad_norm_
+    step = FramingTrainer.training_step
 
-    def interrupt_mid_epoch_two(*args, **kwargs):
+    def interrupt_mid_epoch_two(self, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 6:  # 4 steps per epoch: step 2 of epoch 2
             raise KeyboardInterrupt
-        return clip(*args, **kwargs)
+        return step(self, *args, **kwargs)
 
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", interrupt_mid_epoch_two)
+    monkeypatch.setattr(FramingTrainer, "training_step", interrupt_mid_epoch_two)
     with pytest.raises(KeyboardInterrupt):
         run_training(corpus_files, tracking_uri, tiny_model_dir, *settings, "--run_name", "interrupted")
-    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", clip)
+    monkeypatch.setattr(FramingTrainer, "training_step", step)
     (stopped,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], filter_string="attributes.run_name = 'interrupted'", output_format="list")
     assert stopped.info.status == "KILLED"
     resumed = main(["--resume", "--output_dir", str(corpus_files["train"].parent / "outputs")])
@@ -159,7 +157,7 @@ def test_an_interrupted_run_resumes_into_the_same_run_and_reaches_the_same_model
     interrupted = next(r for r in runs if r.info.run_name == "interrupted")
     assert interrupted.info.run_id == resumed["run_id"] and interrupted.info.status == "FINISHED"
     history = mlflow.MlflowClient().get_metric_history(resumed["run_id"], "val_macro_f1")
-    assert sorted(m.step for m in history if m.step > 0) == [1, 2, 3]
+    assert sorted({m.step for m in history if m.step > 0}) == [1, 2, 3]
 
     clean_weights = FramingClassifier.from_pretrained(clean["classifier_dir"]).model.state_dict()
     resumed_weights = FramingClassifier.from_pretrained(resumed["classifier_dir"]).model.state_dict()
@@ -172,14 +170,17 @@ def test_resume_without_a_checkpoint_says_so(tmp_path):
         main(["--resume", "--output_dir", str(tmp_path)])
 
 
-def test_batches_grouped_by_length_cover_every_sentence_once_with_little_padding(tiny_classifier):
-    tokenizer = tiny_classifier.tokenizer
-    texts = [" ".join(["word"] * n) for n in range(1, 65)]
-    encoded = [dict(tokenizer(text)) for text in texts]
-    grouped = list(batches(encoded, list(range(64)), 8, tokenizer, torch.Generator().manual_seed(0), group_by_length=True))
-    shuffled = list(batches(encoded, list(range(64)), 8, tokenizer, torch.Generator().manual_seed(0)))
-    assert sorted(i for b in grouped for i in b["labels"].tolist()) == list(range(64))
-    assert sum(b["input_ids"].numel() for b in grouped) < 0.7 * sum(b["input_ids"].numel() for b in shuffled)
+def test_batches_grouped_by_length_cover_every_sentence_once_with_little_padding():
+    lengths = [n % 64 + 1 for n in range(0, 64 * 7, 7)]  # 64 distinct lengths in a scrambled order
+
+    def padded_tokens(sampler):
+        order = list(sampler)
+        return order, sum(max(lengths[i] for i in order[s : s + 8]) * len(order[s : s + 8]) for s in range(0, len(order), 8))
+
+    grouped, grouped_tokens = padded_tokens(EpochSampler(lengths, 64, 0, 8, seed=0, group_by_length=True))
+    shuffled, shuffled_tokens = padded_tokens(EpochSampler(lengths, 64, 0, 8, seed=0, group_by_length=False))
+    assert sorted(grouped) == sorted(shuffled) == list(range(64))
+    assert grouped_tokens < 0.7 * shuffled_tokens
 
 
 def test_default_run_names_say_what_ran_and_mark_smoke_runs():
@@ -189,12 +190,10 @@ def test_default_run_names_say_what_ran_and_mark_smoke_runs():
 
 
 def test_an_error_during_training_ends_the_run_as_failed(corpus_files, tracking_uri, tiny_model_dir, monkeypatch):
-    import misread.training.train as train_module
-
-    def broken_step(*args, **kwargs):
+    def broken_step(self, *args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(train_module, "train_step", broken_step)
+    monkeypatch.setattr(FramingTrainer, "training_step", broken_step)
     with pytest.raises(RuntimeError, match="out of memory"):
         run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1")
     (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
@@ -207,7 +206,7 @@ def test_a_training_stopped_by_sigterm_ends_its_run_as_killed_and_keeps_its_chec
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
-        while not list((output_dir / "checkpoints").glob("*.pt")):  # one epoch done: the run is well under way
+        while not list((output_dir / "checkpoints").glob("*/checkpoint-*/trainer_state.json")):  # one epoch checkpointed
             assert process.poll() is None and time.time() < deadline, "training ended or stalled before its first checkpoint"
             time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
@@ -216,7 +215,7 @@ def test_a_training_stopped_by_sigterm_ends_its_run_as_killed_and_keeps_its_chec
         process.kill()
     (run,) = mlflow.search_runs(experiment_names=[EXPERIMENT_NAME], output_format="list")
     assert run.info.status == "KILLED"
-    assert (output_dir / "checkpoints" / f"{run.info.run_id}.pt").exists()
+    assert list((output_dir / "checkpoints" / run.info.run_id).glob("checkpoint-*"))
 
 
 def test_each_epoch_draws_a_fresh_sample_of_unlabelled_sentences_and_never_one_twice():
@@ -226,3 +225,15 @@ def test_each_epoch_draws_a_fresh_sample_of_unlabelled_sentences_and_never_one_t
     assert len(first) == len(set(first)) == 30 and set(first) <= set(rows)
     assert first != second
     assert epoch_sample(rows, 500, generator) == rows  # asking for more than the pool takes all of it
+
+
+def test_the_sampler_takes_every_labelled_row_and_a_fresh_unlabelled_draw_each_epoch_the_same_on_a_rerun():
+    sampler = EpochSampler([5] * 200, labelled=50, unlabelled_per_epoch=30, batch_size=8, seed=13, group_by_length=True)
+    epochs = []
+    for epoch in (0, 1, 0):
+        sampler.set_epoch(epoch)
+        epochs.append(list(sampler))
+    assert len(sampler) == 80 and all(len(order) == 80 for order in epochs)
+    assert all(set(range(50)) <= set(order) for order in epochs)
+    assert set(epochs[0]) - set(range(50)) != set(epochs[1]) - set(range(50))
+    assert epochs[0] == epochs[2]  # what a resumed run replays

@@ -9,7 +9,6 @@ Sections, in order: args, logging, seed, tracking, data, labels, model, preproce
 """
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import random
@@ -23,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
-from transformers import HfArgumentParser, get_linear_schedule_with_warmup
+from torch.utils.data import Dataset, Sampler
+from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
 
 from misread.data import MEASURING_SETS, MODERN_DEV_FILE, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
 from misread.data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
@@ -122,11 +121,13 @@ def set_seed(seed: int) -> None:
 
 
 def autocast_dtype(device: torch.device, mixed_precision: str) -> torch.dtype | None:
-    """bf16 autocast where the hardware runs it natively (AVX512-BF16/AMX CPUs, Ampere+ GPUs), else none."""
+    """The mixed precision a device runs well: bf16 where the CPU has it natively (AVX512-BF16/AMX), bf16 on GPUs that
+    support it (Ampere+) and fp16 on older ones; none for fp32 or a CPU without native bf16 (unless bf16 is forced)."""
     if mixed_precision == "fp32":
         return None
-    native = torch.cuda.is_bf16_supported() if device.type == "cuda" else bf16_is_fast()
-    return torch.bfloat16 if mixed_precision == "bf16" or native else None
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if mixed_precision == "bf16" or bf16_is_fast() else None
 
 
 NO_GOLD = -100  # target of an unlabelled sentence: only the teacher's probabilities teach it
@@ -158,60 +159,188 @@ def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: 
     return torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=-1), soft_teacher, reduction="batchmean") * temperature**2
 
 
-LENGTH_GROUP_BATCHES = 50  # sort within windows of this many batches: little padding, still a shuffled order
-
-
-def batches(encoded: list[dict], labels: list[int], batch_size: int, tokenizer, generator: torch.Generator,
-            teacher: torch.Tensor | None = None, group_by_length: bool = False, indices: list[int] | None = None):
-    """Shuffled batches, each padded only to its own longest sentence, with the teacher's rows when distilling.
-    Grouped by length, a batch holds sentences of similar length, so almost no compute goes to padding."""
-    pool = list(range(len(encoded))) if indices is None else indices
-    order = [pool[i] for i in torch.randperm(len(pool), generator=generator).tolist()]
-    if group_by_length:
-        window = batch_size * LENGTH_GROUP_BATCHES
-        order = [i for start in range(0, len(order), window)
-                 for i in sorted(order[start : start + window], key=lambda i: len(encoded[i]["input_ids"]))]
-    chunks = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-    if group_by_length:
-        chunks = [chunks[i] for i in torch.randperm(len(chunks), generator=generator).tolist()]
-    for chosen in chunks:
-        batch = tokenizer.pad([encoded[i] for i in chosen], return_tensors="pt")
-        batch["labels"] = torch.tensor([labels[i] for i in chosen])
-        if teacher is not None:
-            batch["teacher"] = teacher[chosen]
-        yield batch
-
-
-def epoch_sample(rows: list[int], size: int, generator: torch.Generator) -> list[int]:
-    """`size` of `rows`, drawn afresh each epoch from the training generator (so a resumed run draws the same)."""
-    if size >= len(rows):
-        return rows
-    return [rows[i] for i in torch.randperm(len(rows), generator=generator)[:size].tolist()]
-
-
 def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str) -> tuple[dict[str, float], list[str]]:
     predictions = classifier.predict([e.text for e in examples])
     return classification_metrics([e.label for e in examples], predictions, classifier.labels, prefix), predictions
 
 
-def train_step(network, batch: dict, optimizer, scheduler, loss_function, device: torch.device,
-               autocast: torch.dtype | None, args: TrainArgs) -> float:
-    """One optimisation step (forward, loss with optional distillation, backward, clip, AdamW); benchmark.py times
-    this same function."""
-    batch = {name: tensor.to(device) for name, tensor in batch.items()}
-    targets, teacher = batch.pop("labels"), batch.pop("teacher", None)
-    with torch.autocast(device.type, dtype=autocast or torch.float32, enabled=autocast is not None):
-        logits = network(**batch).logits.float()
+def training_loss(logits: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor | None, cross_entropy, args: TrainArgs) -> torch.Tensor:
+    """Cross-entropy on the gold rows (none for unlabelled sentences), mixed with the teacher's KL term when distilling."""
     gold = targets != NO_GOLD
-    loss = loss_function(logits[gold], targets[gold]) if gold.any() else logits.sum() * 0.0
+    loss = cross_entropy(logits[gold], targets[gold]) if gold.any() else logits.sum() * 0.0
     if teacher is not None:
         loss = (1 - args.distill_alpha) * loss + args.distill_alpha * distillation_loss(logits, teacher, args.distill_temperature)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-    optimizer.step()
-    scheduler.step()
-    optimizer.zero_grad()
-    return loss.item()
+    return loss
+
+
+class FramingRows(Dataset):
+    """Tokenised sentences with their gold label id (NO_GOLD for unlabelled ones) and, when distilling, the teacher's row."""
+
+    def __init__(self, encoded: list[dict], targets: list[int], teacher: torch.Tensor | None = None) -> None:
+        self.encoded, self.targets, self.teacher = encoded, targets, teacher
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+    def __getitem__(self, index: int) -> dict:
+        item = dict(self.encoded[index], labels=self.targets[index])
+        if self.teacher is not None:
+            item["teacher"] = self.teacher[index]
+        return item
+
+
+def collator(tokenizer):
+    """Pads each batch only to its own longest sentence; labels and teacher rows ride along as tensors."""
+
+    def collate(items: list[dict]) -> dict:
+        items = [dict(item) for item in items]
+        teacher = [item.pop("teacher") for item in items] if "teacher" in items[0] else None
+        labels = torch.tensor([item.pop("labels") for item in items])
+        batch = tokenizer.pad(items, return_tensors="pt")
+        batch["labels"] = labels
+        if teacher is not None:
+            batch["teacher"] = torch.stack(teacher)
+        return batch
+
+    return collate
+
+
+LENGTH_GROUP_BATCHES = 50  # sort within windows of this many batches: little padding, still a shuffled order
+
+
+class EpochSampler(Sampler[int]):
+    """Each epoch: every labelled row and a fresh draw of the unlabelled ones, shuffled; grouped by length, each
+    batch holds sentences of similar length (padding fell from 63% to 2% of the tokens). The order depends only on
+    the seed and the epoch, so a resumed run sees the batches the interrupted one would have."""
+
+    def __init__(self, lengths: list[int], labelled: int, unlabelled_per_epoch: int | None, batch_size: int, seed: int, group_by_length: bool) -> None:
+        self.lengths, self.batch_size, self.seed, self.group_by_length = lengths, batch_size, seed, group_by_length
+        self.labelled, self.unlabelled = list(range(labelled)), list(range(labelled, len(lengths)))
+        self.per_epoch = min(unlabelled_per_epoch or len(self.unlabelled), len(self.unlabelled))  # 0 or None: all
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:  # the Trainer calls this before each epoch
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return len(self.labelled) + self.per_epoch
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(self.seed * 1_000 + self.epoch)
+        rows = self.labelled + epoch_sample(self.unlabelled, self.per_epoch, generator)
+        order = [rows[i] for i in torch.randperm(len(rows), generator=generator).tolist()]
+        if self.group_by_length:
+            window = self.batch_size * LENGTH_GROUP_BATCHES
+            order = [i for start in range(0, len(order), window) for i in sorted(order[start : start + window], key=self.lengths.__getitem__)]
+            chunks = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+            order = [i for chunk in torch.randperm(len(chunks), generator=generator).tolist() for i in chunks[chunk]]
+        return iter(order)
+
+
+def epoch_sample(rows: list[int], size: int, generator: torch.Generator) -> list[int]:
+    """`size` of `rows`, drawn afresh each epoch."""
+    if size >= len(rows):
+        return rows
+    return [rows[i] for i in torch.randperm(len(rows), generator=generator)[:size].tolist()]
+
+
+class FramingTrainer(Trainer):
+    """The Hugging Face Trainer with the project's loss (gold labels plus the teacher's probabilities) and sampler."""
+
+    def __init__(self, *trainer_args, sampler: EpochSampler, settings: TrainArgs, **kwargs) -> None:
+        super().__init__(*trainer_args, **kwargs)
+        self.epoch_sampler, self.settings = sampler, settings
+        self.cross_entropy = torch.nn.CrossEntropyLoss(label_smoothing=settings.label_smoothing)
+
+    def _get_train_sampler(self, train_dataset=None) -> EpochSampler:
+        return self.epoch_sampler
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        inputs = dict(inputs)
+        targets, teacher = inputs.pop("labels"), inputs.pop("teacher", None)
+        outputs = model(**inputs)
+        loss = training_loss(outputs.logits.float(), targets, teacher, self.cross_entropy, self.settings)
+        return (loss, outputs) if return_outputs else loss
+
+
+def build_trainer(args: TrainArgs, classifier: FramingClassifier, train_rows: FramingRows, sampler: EpochSampler,
+                  eval_rows: FramingRows | None, output_dir: Path, device: torch.device, callbacks: list | None = None,
+                  max_steps: int = -1) -> FramingTrainer:
+    """The Trainer train.py runs (benchmark.py times this same one): device, mixed precision, AdamW with linear
+    warm-up and decay, evaluation and a checkpoint each epoch, the best epoch by validation macro-F1 kept."""
+    labels = classifier.labels
+    precision = autocast_dtype(device, args.mixed_precision)
+
+    def compute_metrics(prediction) -> dict[str, float]:
+        predicted = prediction.predictions.argmax(axis=-1)
+        return classification_metrics([labels[i] for i in prediction.label_ids], [labels[i] for i in predicted], labels, "val")
+
+    training_args = TrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=args.epochs,
+        max_steps=max_steps,
+        learning_rate=args.learning_rate,
+        per_device_train_batch_size=args.batch_size,
+        per_device_eval_batch_size=64,
+        weight_decay=args.weight_decay,
+        warmup_steps=args.warmup_ratio,  # a float below 1 is a share of the steps
+        lr_scheduler_type="linear",
+        max_grad_norm=1.0,
+        eval_strategy="epoch" if eval_rows is not None else "no",
+        save_strategy="epoch" if eval_rows is not None else "no",
+        logging_strategy="epoch",
+        load_best_model_at_end=eval_rows is not None,
+        metric_for_best_model="val_macro_f1",
+        greater_is_better=True,
+        save_total_limit=1,  # the newest checkpoint, and the best one while it is not the newest
+        save_only_model=False,  # optimizer, scheduler and RNG states too: a resumed run continues exactly
+        bf16=precision == torch.bfloat16,
+        fp16=precision == torch.float16,
+        use_cpu=device.type == "cpu",
+        seed=args.seed,
+        report_to="none",  # MLflow logging is the project's own, under its stable metric names
+        remove_unused_columns=False,
+        label_names=["labels"],
+        dataloader_num_workers=0,
+        disable_tqdm=False,
+    )
+    return FramingTrainer(
+        model=classifier.model, args=training_args, train_dataset=train_rows, eval_dataset=eval_rows,
+        data_collator=collator(classifier.tokenizer), compute_metrics=compute_metrics, callbacks=callbacks or [],
+        sampler=sampler, settings=args,
+    )
+
+
+class TrackingCallback(TrainerCallback):
+    """Each epoch in MLflow under the project's stable names (train_loss, val_macro_f1, val_f1_<label>, and the
+    measuring sets' curves, which never pick the epoch); stops asked for by Ctrl-C or SIGTERM honoured after a step
+    or a checkpoint; the run's settings saved beside its checkpoints for --resume."""
+
+    def __init__(self, classifier: FramingClassifier, measuring: dict[str, list[Example]], run_file: Path, run_state: dict) -> None:
+        self.classifier, self.measuring, self.run_file, self.run_state = classifier, measuring, run_file, run_state
+        self.started = time.perf_counter() - run_state.get("train_seconds", 0.0)
+
+    def on_step_end(self, args, state, control, **kwargs):
+        raise_if_stopped()
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        import mlflow
+
+        epoch = round(state.epoch)
+        values = {k.removeprefix("eval_"): v for k, v in (metrics or {}).items() if k.startswith("eval_val_")}
+        losses = [entry["loss"] for entry in state.log_history if "loss" in entry and epoch - 1 < entry.get("epoch", 0) <= epoch]
+        if losses:
+            values["train_loss"] = float(losses[-1])
+        for name, rows in self.measuring.items():
+            values[f"epoch_{name}_macro_f1"] = evaluate(self.classifier, rows, name)[0][f"{name}_macro_f1"]
+        mlflow.log_metrics(values, step=epoch)
+        log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev %.4f, modern dev %.4f", epoch, values.get("train_loss", float("nan")),
+                 values.get("val_macro_f1", float("nan")), values.get("epoch_real_dev_macro_f1", float("nan")), values.get("epoch_modern_dev_macro_f1", float("nan")))
+
+    def on_save(self, args, state, control, **kwargs):
+        self.run_state["train_seconds"] = time.perf_counter() - self.started
+        write_run_state(self.run_file, self.run_state)
+        raise_if_stopped()  # a stop asked for during the epoch's evaluation: its checkpoint is written
 
 
 def default_run_name(args: TrainArgs) -> str:
@@ -234,23 +363,27 @@ def log_datasets(splits: dict[str, tuple[str, list[Example]]]) -> None:
         mlflow.log_input(dataset, context=context)
 
 
-def checkpoint_path(output_dir: str, run_id: str) -> Path:
-    return Path(output_dir) / "checkpoints" / f"{run_id}.pt"
+RUN_STATE = "misread_run.json"  # beside a run's Trainer checkpoints: its settings, run id and training time so far
+
+
+def checkpoint_dir(output_dir: str, run_id: str) -> Path:
+    return Path(output_dir) / "checkpoints" / run_id
+
+
+def write_run_state(path: Path, state: dict) -> None:
+    """Write then rename, so a kill during the write never leaves a truncated file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(state), encoding="utf-8")
+    partial.replace(path)
 
 
 def newest_checkpoint(output_dir: str) -> dict:
-    candidates = sorted((Path(output_dir) / "checkpoints").glob("*.pt"), key=lambda p: p.stat().st_mtime)
-    if not candidates:
+    """The newest interrupted run that has at least one epoch checkpoint."""
+    folders = [f for f in (Path(output_dir) / "checkpoints").glob("*") if (f / RUN_STATE).exists() and any(f.glob("checkpoint-*"))]
+    if not folders:
         raise SystemExit(f"--resume: no checkpoint in {Path(output_dir) / 'checkpoints'}; start a new run without --resume.")
-    return torch.load(candidates[-1], weights_only=False)
-
-
-def save_checkpoint(path: Path, state: dict) -> None:
-    """Write then rename, so a kill during the write never leaves a truncated checkpoint behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    torch.save(state, partial)
-    partial.replace(path)
+    return json.loads((max(folders, key=lambda f: (f / RUN_STATE).stat().st_mtime) / RUN_STATE).read_text(encoding="utf-8"))
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -298,7 +431,7 @@ def main(argv: list[str] | None = None) -> dict:
     # ---- model and preprocessing --------------------------------------------------------------------------------
     device = resolve_device(args.device)
     classifier = FramingClassifier.from_base(args.base_model, labels, max_length=args.max_length).to(device)
-    tokenizer, network = classifier.tokenizer, classifier.model
+    tokenizer = classifier.tokenizer
     no_teacher = (None, [], torch.zeros(0, len(labels)))
     teacher, unlabelled, unlabelled_teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else no_teacher
     keep = (args.limit or len(unlabelled)) if args.distill_unlabelled else 0
@@ -309,27 +442,13 @@ def main(argv: list[str] | None = None) -> dict:
     encoded = [dict(tokenizer(text, truncation=True, max_length=args.max_length)) for text in [e.text for e in train] + unlabelled]
     targets = [label_ids[e.label] for e in train] + [NO_GOLD] * len(unlabelled)
 
-    labelled_rows = list(range(len(train)))
-    unlabelled_rows = list(range(len(train), len(encoded)))
-    per_epoch = len(train) + min(args.unlabelled_per_epoch or len(unlabelled_rows), len(unlabelled_rows))  # 0: all
-    steps_per_epoch = -(-per_epoch // args.batch_size)
-    total_steps = steps_per_epoch * args.epochs
-    optimizer = torch.optim.AdamW(network.parameters(), lr=args.learning_rate, weight_decay=args.weight_decay)
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup_ratio * total_steps), total_steps)
-    generator = torch.Generator().manual_seed(args.seed)
-    loss_function = torch.nn.CrossEntropyLoss(label_smoothing=args.label_smoothing)
+    train_rows = FramingRows(encoded, targets, teacher)
+    sampler = EpochSampler([len(e["input_ids"]) for e in encoded], len(train), args.unlabelled_per_epoch, args.batch_size, args.seed, args.group_by_length)
+    per_epoch = len(sampler)
+    eval_rows = FramingRows([dict(tokenizer(e.text, truncation=True, max_length=args.max_length)) for e in validation], [label_ids[e.label] for e in validation])
     autocast = autocast_dtype(device, args.mixed_precision)
-
-    best_f1, best_state, best_epoch, first_epoch, previous_seconds = -1.0, None, 0, 1, 0.0
     if resumed:
-        network.load_state_dict(resumed["model"])
-        optimizer.load_state_dict(resumed["optimizer"])
-        scheduler.load_state_dict(resumed["scheduler"])
-        generator.set_state(resumed["generator"])
-        torch.set_rng_state(resumed["torch_rng"])
-        best_f1, best_state, best_epoch = resumed["best_f1"], resumed["best_state"], resumed["best_epoch"]
-        first_epoch, previous_seconds = resumed["epoch"] + 1, resumed["train_seconds"]
-        log.info("resuming run %s after epoch %d", resumed["run_id"], resumed["epoch"])
+        log.info("resuming run %s from its last epoch checkpoint", resumed["run_id"])
 
     new_run = {} if resumed else {"run_name": args.run_name or default_run_name(args), "tags": {KIND_TAG: "training", SMOKE_TAG: str(bool(args.limit)).lower()}}
     with start_tracked_run(safe_points=True, run_id=resumed["run_id"] if resumed else None, **new_run) as run:
@@ -343,46 +462,18 @@ def main(argv: list[str] | None = None) -> dict:
             mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates), "samples_per_epoch": per_epoch})
             mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
-        # ---- train ------------------------------------------------------------------------------------------------
-        started = time.perf_counter() - previous_seconds
-        for epoch in range(first_epoch, args.epochs + 1):
-            network.train()
-            losses = []
-            progress = tqdm(
-                batches(encoded, targets, args.batch_size, tokenizer, generator, teacher, args.group_by_length,
-                        indices=labelled_rows + epoch_sample(unlabelled_rows, per_epoch - len(train), generator)),
-                total=steps_per_epoch,
-                desc=f"epoch {epoch}/{args.epochs}",
-                unit="batch",
-            )
-            for batch in progress:
-                losses.append(train_step(network, batch, optimizer, scheduler, loss_function, device, autocast, args))
-                raise_if_stopped()
-                progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
-            network.eval()
-            val_metrics, _ = evaluate(classifier, validation, "val")
-            for name, rows in measuring.items():  # curves to watch for over-fitting to the written corpus; never used to pick the epoch
-                val_metrics[f"epoch_{name}_macro_f1"] = evaluate(classifier, rows, name)[0][f"{name}_macro_f1"]
-            mlflow.log_metrics({"train_loss": float(np.mean(losses)), **val_metrics}, step=epoch)
-            log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev %.4f, modern dev %.4f", epoch, np.mean(losses), val_metrics["val_macro_f1"],
-                     val_metrics.get("epoch_real_dev_macro_f1", float("nan")), val_metrics.get("epoch_modern_dev_macro_f1", float("nan")))
-            if val_metrics["val_macro_f1"] > best_f1:
-                best_f1, best_epoch = val_metrics["val_macro_f1"], epoch
-                best_state = copy.deepcopy(network.state_dict())
-            save_checkpoint(
-                checkpoint_path(args.output_dir, run.info.run_id),
-                {
-                    "args": asdict(args), "run_id": run.info.run_id, "epoch": epoch, "model": network.state_dict(),
-                    "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                    "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
-                    "best_f1": best_f1, "best_state": best_state, "best_epoch": best_epoch,
-                    "train_seconds": time.perf_counter() - started,
-                },
-            )
-            raise_if_stopped()  # a stop asked for during the epoch's evaluation: the checkpoint is written
-        train_seconds = time.perf_counter() - started
-        network.load_state_dict(best_state)
-        network.eval()
+        # ---- train: the Hugging Face Trainer, with the project's loss, sampler and MLflow names -----------------------
+        folder = checkpoint_dir(args.output_dir, run.info.run_id)
+        run_state = resumed or {"args": asdict(args), "run_id": run.info.run_id, "train_seconds": 0.0}
+        write_run_state(folder / RUN_STATE, run_state)
+        tracking = TrackingCallback(classifier, measuring, folder / RUN_STATE, run_state)
+        trainer = build_trainer(args, classifier, train_rows, sampler, eval_rows, folder, device, callbacks=[tracking])
+        trainer.train(resume_from_checkpoint=bool(resumed) or None)
+        train_seconds = time.perf_counter() - tracking.started
+        classifier.model = trainer.model.eval()  # the best epoch's weights (load_best_model_at_end)
+        evaluations = [entry for entry in trainer.state.log_history if "eval_val_macro_f1" in entry]
+        best = max(evaluations, key=lambda entry: entry["eval_val_macro_f1"])  # the first of equals, as the Trainer keeps
+        best_f1, best_epoch = best["eval_val_macro_f1"], round(best["epoch"])
 
         # ---- evaluate ---------------------------------------------------------------------------------------------
         summary = {"best_epoch": best_epoch, "train_seconds": train_seconds, "train_samples_per_second": per_epoch * args.epochs / train_seconds}
@@ -407,7 +498,7 @@ def main(argv: list[str] | None = None) -> dict:
             classifier_dir = Path(args.output_dir) / run.info.run_id / "classifier"
             model_info, pipeline_info = log_model(classifier, classifier_dir, register=args.register)
 
-    checkpoint_path(args.output_dir, run.info.run_id).unlink(missing_ok=True)  # finished: nothing left to resume
+    shutil.rmtree(checkpoint_dir(args.output_dir, run.info.run_id), ignore_errors=True)  # finished: nothing left to resume
     registered = ""
     if args.register:
         version = model_info.registered_model_version
