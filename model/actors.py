@@ -372,8 +372,9 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
             t.lower_.strip(".") in PERSON_TITLES for t in phrase)
         person.targets.update(_parties_named(cast, target_tokens))
-        # "X, who was asked to sound out the Front": whom a clause about the person acts on is not the person's side.
-        acted_on = {x.i for t in phrase if t.dep_ in ("relcl", "acl") for o in t.subtree if o.dep_ == "dobj" for x in o.subtree}
+        # "X, who was sent to win over the rebels": whom a clause about the person acts on is not the person's side.
+        acted_on = {x.i for t in phrase if t.dep_ in ("relcl", "acl") for o in t.subtree
+                    if o.dep_ == "dobj" or (o.dep_ == "pobj" and o.head.lower_ not in SIDE_PREPOSITIONS) for x in o.subtree}
         context = [t for t in phrase if not entity.start <= t.i < entity.end and t.i not in targeted and t.i not in acted_on]
         named = _parties_named(cast, context)
         for key in named or filter(None, [cast.generic_party(" ".join(t.text for t in context), index)]):
@@ -512,6 +513,7 @@ def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[t
 
 
 # Titles of someone who speaks for a party, though the phrase may not name it ("Deputy Prime Minister X told ...").
+SIDE_PREPOSITIONS = {"as", "by", "for", "of"}  # "named as the bloc's envoy", "asked by Nouakchott", "works for the EU"
 SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "deputy", "official", "premier", "secretary", "chancellor"}
 PERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president", "commander", "leader", "colonel",
                 "general", "chief", "chairman", "chairwoman", "secretary", "official", "governor", "deputy", "adviser",

@@ -236,3 +236,13 @@ def test_an_official_after_a_sentence_about_a_government_speaks_for_it(nlp):
             "Deputy Prime Minister Arben Kastrati told a news conference that the cabinet was ready to move.")
     roles = roles_of(nlp, text)
     assert assign_role("Deputy Prime Minister Arben Kastrati", roles, 2) == "counterpart"
+
+
+def test_whom_a_clause_about_the_envoy_acts_on_is_not_the_envoys_side(nlp):
+    text = ("A Veltrian emissary said on Thursday that he saw little appetite for peace.\n"
+            "Idris Marwen Kalla, a former Veltrian defence minister who was sent in July to win over the Korvan Liberation Front, "
+            "said the movement believed it could win on the battlefield.\n"
+            "The Korvan Liberation Front said it remained ready to talk.")
+    roles = roles_of(nlp, text)
+    assert "Korvan Liberation Front" not in roles.envoy_side
+    assert roles.counterpart.name == "Korvan Liberation Front"
