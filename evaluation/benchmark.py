@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> dict:
     results: dict[str, float | str] = {**cpu_description(), "device": str(device), "threads": torch.get_num_threads()}
     if device.type == "cuda":
         results["gpu"] = torch.cuda.get_device_name(device)
-    classifier = load_classifier(args.model, args.tracking_uri, device=str(device))
+    # fp32 first, as a user without native bf16 runs it: the naive pipeline and the fp32 path are measured on it.
+    classifier = load_classifier(args.model, args.tracking_uri, precision="fp32", device=str(device))
     texts = fixed_sentences(args.sentences, args.seed)
     token_counts = [len(ids) for ids in classifier.tokenizer(texts, truncation=True, max_length=classifier.max_length)["input_ids"]]
     flops = encoder_flops(classifier.model, token_counts)
