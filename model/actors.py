@@ -389,14 +389,19 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
 
 
 FIRST_PERSON_SINGULAR = {"i", "me", "my", "myself"}
+QUOTE_REACH = 3  # sentences either side in which a quote's first-person words still count
 
 
 def _find_first_person_speakers(sentences: Sequence[Sentence], cast: Cast) -> None:
     """'"I came away optimistic," Rosaura Quispe Mamani said': whoever says "I" in a quote is a person, even where the
     tagger calls the name a place, an organisation or a title."""
     known = {alias for person in cast.people.values() for alias in person.aliases}
+    quoting = [any(q in s.text for q in ('"', "“", "”")) for s in sentences]
+    first_person = [q and any(t.lower_ in FIRST_PERSON_SINGULAR for t in s.span) for q, s in zip(quoting, sentences)]
     for index, sentence in enumerate(sentences):
-        if not any(t.lower_ in FIRST_PERSON_SINGULAR for t in sentence.span) or not any(q in sentence.text for q in ('"', "“", "”")):
+        # The "I" may sit in another sentence of the same quote ('"I cannot go on. ... ," X said').
+        nearby = first_person[max(0, index - QUOTE_REACH) : index + QUOTE_REACH + 1]
+        if not quoting[index] or not any(nearby):
             continue
         for token in sentence.span:
             if token.dep_ != "nsubj" or token.pos_ != "PROPN" or token.head.lemma_.lower() not in REPORTING_VERBS:

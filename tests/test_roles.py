@@ -246,3 +246,11 @@ def test_whom_a_clause_about_the_envoy_acts_on_is_not_the_envoys_side(nlp):
     roles = roles_of(nlp, text)
     assert "Korvan Liberation Front" not in roles.envoy_side
     assert roles.counterpart.name == "Korvan Liberation Front"
+
+
+def test_a_speaker_whose_quote_says_i_in_another_sentence_is_a_person(nlp):
+    text = ("The bloc's envoy for the Tarvos crisis ended her mission on Friday.\n"
+            '"I cannot describe as a process something that is not one.\n'
+            'There is nothing left to mediate," Olumide Adebayo-Hart told the council.')
+    roles = roles_of(nlp, text)
+    assert any(p.name == "Olumide Adebayo-Hart" for p in roles.cast.people.values())
