@@ -128,7 +128,6 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
             roles.envoy_roles = {mention.role}
             roles.envoy_side = set(mention.parties)
-            return
         else:
             return
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None

@@ -254,3 +254,12 @@ def test_a_speaker_whose_quote_says_i_in_another_sentence_is_a_person(nlp):
             'There is nothing left to mediate," Olumide Adebayo-Hart told the council.')
     roles = roles_of(nlp, text)
     assert any(p.name == "Olumide Adebayo-Hart" for p in roles.cast.people.values())
+
+
+def test_an_envoy_known_only_by_title_is_also_every_later_mention_of_that_title(nlp):
+    text = ("When the United Nations special envoy for Korsaland resigned on Wednesday, she blamed the rebels.\n"
+            "In a farewell briefing, the envoy was blunter still.\n"
+            '"There is nothing left to mediate," she said.')
+    roles = roles_of(nlp, text)
+    assert "the envoy" in roles.envoy.aliases
+    assert assign_role("the envoy", roles, 1, attributed=False) == "envoy"
