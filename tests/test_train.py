@@ -237,3 +237,16 @@ def test_the_sampler_takes_every_labelled_row_and_a_fresh_unlabelled_draw_each_e
     assert all(set(range(50)) <= set(order) for order in epochs)
     assert set(epochs[0]) - set(range(50)) != set(epochs[1]) - set(range(50))
     assert epochs[0] == epochs[2]  # what a resumed run replays
+
+
+def test_mixed_precision_is_bf16_where_native_fp16_on_older_gpus_and_none_when_fp32_is_asked(monkeypatch):
+    from misread.training import train as train_module
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert train_module.autocast_dtype(torch.device("cuda"), "auto") == torch.float16
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert train_module.autocast_dtype(torch.device("cuda"), "auto") == torch.bfloat16
+    monkeypatch.setattr(train_module, "bf16_is_fast", lambda: False)
+    assert train_module.autocast_dtype(torch.device("cpu"), "auto") is None
+    assert train_module.autocast_dtype(torch.device("cpu"), "bf16") == torch.bfloat16
+    assert train_module.autocast_dtype(torch.device("cpu"), "fp32") is None
