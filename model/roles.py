@@ -19,7 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from misread.model.actors import GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, build_cast, is_third_party
+from misread.model.actors import (
+    GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, is_third_party,
+)
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
 
@@ -109,7 +111,7 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
     else:
         # A role that speaks before a name is given ("The bloc's mediator said ... '...,' Diabaté-Keita told
         # reporters") lends its role to that name, which then competes with the people named beside a role.
-        linked: dict[str, object] = {}
+        linked: dict[str, RoleMention] = {}
         for mention in sorted(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence)):
             key = _named_after(cast, mention, statement_holders)
             if key and key not in linked:
