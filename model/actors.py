@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from misread.model.attribution import REPORTING_VERBS, phrase_text
+from misread.model.attribution import REPORTING_VERBS, SUBJECT_DEPS, phrase_text
 from misread.model.segmentation import Sentence
 
 PARTY_ENTITY_LABELS = {"GPE", "NORP", "ORG"}
@@ -315,14 +315,18 @@ def _party_mentions(entities: list[tuple[int, object]], parties: dict[str, Party
     return mentions
 
 
-def _is_subject(entity) -> bool:
-    """The entity heads the subject of its clause ("The Arakan Army, which ..., gave a different account")."""
+def clause_subject(entity):
+    """The subject token the entity heads ("The Arakan Army, which ..., gave a different account"), or None."""
     token = getattr(entity, "root", None)  # groups found without a tag carry no parse
     if token is None:
-        return False
+        return None
     while token.dep_ in ("compound", "poss", "amod") and token.head.i != token.i:
         token = token.head
-    return token.dep_ in ("nsubj", "nsubjpass")
+    return token if token.dep_ in SUBJECT_DEPS else None
+
+
+def _is_subject(entity) -> bool:
+    return clause_subject(entity) is not None
 
 
 def _add_person(people: dict[str, Person], name: str, index: int) -> Person:
@@ -517,8 +521,8 @@ def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[t
     return found
 
 
-# Titles of someone who speaks for a party, though the phrase may not name it ("Deputy Prime Minister X told ...").
 SIDE_PREPOSITIONS = {"as", "by", "for", "of"}  # "named as the bloc's envoy", "asked by Nouakchott", "works for the EU"
+# Titles of someone who speaks for a party, though the phrase may not name it ("Deputy Prime Minister X told ...").
 SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "deputy", "official", "premier", "secretary", "chancellor"}
 PERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "president", "commander", "leader", "colonel",
                 "general", "chief", "chairman", "chairwoman", "secretary", "official", "governor", "deputy", "adviser",

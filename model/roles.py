@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from misread.model.actors import (
-    GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, is_third_party,
+    GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, clause_subject,
+    is_third_party,
 )
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
@@ -280,8 +281,8 @@ def counterpart_candidates(roles: Roles, sentences: Sequence[Sentence], statemen
     return features, reasons
 
 
-SUBJECT_DEPS = {"nsubj", "nsubjpass"}
-REPORTING_LEMMAS = {"say", "tell", "add", "note", "state", "insist", "warn", "stress", "describe", "report", "announce"}
+REPORTING_LEMMAS = {  # verbs of saying only: "X rejected" inside an envoy statement is still X as subject
+   "say", "tell", "add", "note", "state", "insist", "warn", "stress", "describe", "report", "announce"}
 
 
 def _clause_subjects(cast: Cast, span, holder: str) -> set[str]:
@@ -292,10 +293,8 @@ def _clause_subjects(cast: Cast, span, holder: str) -> set[str]:
         if entity.text in holder:
             continue
         key = _party_key(cast, entity.text)
-        token = entity.root
-        while token.dep_ in ("compound", "poss", "amod") and token.head is not token:
-            token = token.head
-        if key and token.dep_ in SUBJECT_DEPS and token.head.lemma_.lower() not in REPORTING_LEMMAS:
+        token = clause_subject(entity)
+        if key and token is not None and token.head.lemma_.lower() not in REPORTING_LEMMAS:
             found.add(key)
     return found
 
