@@ -95,11 +95,19 @@ def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None)
 
     uri = resolve_tracking_uri(tracking_uri)
     mlflow.set_tracking_uri(uri)
-    experiment = mlflow.get_experiment_by_name(name)
-    if experiment is None:
-        mlflow.create_experiment(name, artifact_location=artifact_root_for(uri), tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
-    elif experiment.tags.get(EXPERIMENT_KIND_TAG) != TRAINING_KIND:  # a store made before the tag existed
-        mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, TRAINING_KIND)
+    # Two jobs starting at once on one store race to create and tag the experiment: the loser's write fails on a
+    # unique constraint, and a second look finds what the winner wrote.
+    for attempt in range(2):
+        experiment = mlflow.get_experiment_by_name(name)
+        try:
+            if experiment is None:
+                mlflow.create_experiment(name, artifact_location=artifact_root_for(uri), tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
+            elif experiment.tags.get(EXPERIMENT_KIND_TAG) != TRAINING_KIND:  # a store made before the tag existed
+                mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, TRAINING_KIND)
+            break
+        except mlflow.exceptions.MlflowException:
+            if attempt:
+                raise
     mlflow.set_experiment(name)
     return uri
 
