@@ -8,7 +8,7 @@ import tempfile
 import threading
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 from urllib.parse import urlparse
 
 if TYPE_CHECKING:
@@ -88,6 +88,19 @@ def artifact_root_for(uri: str) -> str | None:
 EXPERIMENT_KIND_TAG, TRAINING_KIND = "mlflow.experimentKind", "custom_model_development"
 
 
+def once_more_if_raced(write: Callable[[], object]) -> object:
+    """Run a store write; if another job wrote the same unique row at the same moment (two trainings starting at
+    once on one SQLite store), run it once more: the second look finds the other job's row and writes nothing new."""
+    import mlflow
+
+    try:
+        return write()
+    except mlflow.exceptions.MlflowException as err:
+        if "UNIQUE constraint" not in str(err):
+            raise
+        return write()
+
+
 def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None) -> str:
     """Point MLflow at the store and the experiment (created with its artifacts beside a SQLite store, and tagged so
     the UI opens on its runs). Returns the tracking URI."""
@@ -95,19 +108,15 @@ def use_experiment(name: str = EXPERIMENT_NAME, tracking_uri: str | None = None)
 
     uri = resolve_tracking_uri(tracking_uri)
     mlflow.set_tracking_uri(uri)
-    # Two jobs starting at once on one store race to create and tag the experiment: the loser's write fails on a
-    # unique constraint, and a second look finds what the winner wrote.
-    for attempt in range(2):
+
+    def tag_experiment() -> None:
         experiment = mlflow.get_experiment_by_name(name)
-        try:
-            if experiment is None:
-                mlflow.create_experiment(name, artifact_location=artifact_root_for(uri), tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
-            elif experiment.tags.get(EXPERIMENT_KIND_TAG) != TRAINING_KIND:  # a store made before the tag existed
-                mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, TRAINING_KIND)
-            break
-        except mlflow.exceptions.MlflowException:
-            if attempt:
-                raise
+        if experiment is None:
+            mlflow.create_experiment(name, artifact_location=artifact_root_for(uri), tags={EXPERIMENT_KIND_TAG: TRAINING_KIND})
+        elif experiment.tags.get(EXPERIMENT_KIND_TAG) != TRAINING_KIND:  # a store made before the tag existed
+            mlflow.MlflowClient().set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, TRAINING_KIND)
+
+    once_more_if_raced(tag_experiment)
     mlflow.set_experiment(name)
     return uri
 

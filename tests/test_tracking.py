@@ -61,3 +61,25 @@ def test_loading_from_an_empty_registry_says_how_to_train(tracking_uri):
 def test_a_spec_that_is_neither_folder_nor_uri_is_refused(tmp_path):
     with pytest.raises(ModelLoadError, match="not a folder"):
         load_classifier(str(tmp_path / "absent"))
+
+
+def test_a_write_that_loses_a_race_on_a_unique_row_is_tried_once_more_and_other_errors_are_raised():
+    from mlflow.exceptions import MlflowException
+
+    from misread.model.tracking import once_more_if_raced
+
+    calls = []
+
+    def raced():
+        calls.append(1)
+        if len(calls) == 1:
+            raise MlflowException("(sqlite3.IntegrityError) UNIQUE constraint failed: experiment_tags.key")
+        return "written"
+
+    assert once_more_if_raced(raced) == "written" and len(calls) == 2
+
+    def broken():
+        raise MlflowException("no such table: runs")
+
+    with pytest.raises(MlflowException, match="no such table"):
+        once_more_if_raced(broken)

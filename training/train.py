@@ -40,6 +40,7 @@ from misread.model.tracking import (
     resolve_tracking_uri,
     SMOKE_TAG,
     misread_home,
+    once_more_if_raced,
     raise_if_stopped,
     start_tracked_run,
     ui_command,
@@ -360,7 +361,7 @@ def log_datasets(splits: dict[str, tuple[str, list[Example]]]) -> None:
         with warnings.catch_warnings():  # MLflow registers its local-file source class twice and warns on every file
             warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted in multiple ways")
             dataset = mlflow.data.from_pandas(frame, source=str(Path(path).resolve()), name=Path(path).stem, targets="label")
-        mlflow.log_input(dataset, context=context)
+        once_more_if_raced(lambda: mlflow.log_input(dataset, context=context))  # another job may log the same file at once
 
 
 RUN_STATE = "misread_run.json"  # beside a run's Trainer checkpoints: its settings, run id and training time so far
