@@ -136,15 +136,43 @@ def _unit(tokens, holder: Holder | None, prefix: str = "", main: bool = False) -
     return StanceUnit(holder, f"{prefix} {body}".strip() if prefix else body, start, end, main)
 
 
-def stance_units(span) -> list[StanceUnit]:
-    """The sentence as one unit, plus one unit per subordinate clause that has a holder of its own."""
+def _reported(clause) -> bool:
+    """Whether a clause is what a speaker reports ("X said that Y was ready": Y's readiness is X's reading). A clause
+    coordinated with the reporting verb ("X said ..., but Y declared ...") is not, nor is one that names a speaker
+    of its own ("..., while Y insisted ...", "Y, who said ...")."""
+    if _is_reporting(clause) and clause_holder(clause) is not None:
+        return False
+    child = clause
+    for ancestor in clause.ancestors:
+        if _is_reporting(ancestor) and child.dep_ != "conj":
+            return True
+        child = ancestor
+    return False
+
+
+def _inside_quotes(span, quote_open: bool) -> set[int]:
+    """Indices of the tokens inside quotation marks; `quote_open` when the sentence goes on a quote begun earlier."""
+    inside, quoted = quote_open, set()
+    for token in span:
+        if any(char in QUOTE_CHARS for char in token.text):
+            inside = _quote_states(token.text, inside)
+        elif inside:
+            quoted.add(token.i)
+    return quoted
+
+
+def stance_units(span, quote_open: bool = False) -> list[StanceUnit]:
+    """The sentence as one unit, plus one unit per subordinate clause that has a holder of its own. A subject inside
+    quotation marks is what the speaker talks about, never another holder ("... no envoy will trade it away")."""
+    quoted = _inside_quotes(span, quote_open)
     heads = [
         t
         for t in span
         if t.dep_ in SPLIT_DEPS
         and t.pos_ in ("VERB", "AUX")
         and clause_holder(t) is not None
-        and not any(_is_reporting(a) for a in t.ancestors)  # "X said that Y was ready": Y's readiness is X's reading
+        and t.i not in quoted
+        and not _reported(t)
     ]
     if not heads:
         return []
@@ -168,8 +196,11 @@ def holders_of_tokens(span, excluded: set[int]) -> list[Holder]:
 
 
 def _holder_inside(span, holder: Holder, excluded: set[int]) -> bool:
-    first_word = holder.text.split()[0] if holder.text and holder.text != PREVIOUS_SPEAKER else None
-    return first_word is not None and all(t.i in excluded for t in span if t.text == first_word)
+    if not holder.text or holder.text == PREVIOUS_SPEAKER:
+        return False
+    first_word = re.split(r"[\s'’]", holder.text)[0]  # "Oskaria's envoy": the token is "Oskaria"
+    matches = [t for t in span if t.text == first_word]
+    return bool(matches) and all(t.i in excluded for t in matches)
 
 
 # "..., which could further complicate the talks": a closing non-restrictive clause with a modal is the writer's
@@ -189,6 +220,7 @@ def speakers_words(text: str) -> str:
 
 
 MAX_QUOTE_SENTENCES = 8  # a quote "open" for longer is a stray quotation mark, not a speech
+QUOTE_CHARS = '"“”'
 
 
 def _quote_states(text: str, inside: bool) -> bool:
@@ -201,6 +233,18 @@ def _quote_states(text: str, inside: bool) -> bool:
         elif char == '"':
             inside = not inside
     return inside
+
+
+def quote_open_at_start(sentences) -> list[bool]:
+    """For each sentence, whether it begins inside a quotation opened in an earlier sentence."""
+    states, inside, run = [], False, 0
+    for sentence in sentences:
+        states.append(inside)
+        inside = _quote_states(sentence.text, inside)
+        run = run + 1 if inside else 0
+        if run > MAX_QUOTE_SENTENCES:  # a stray quotation mark, not a speech
+            inside, run = False, 0
+    return states
 
 
 def speakers_by_sentence(sentences) -> list[list[Holder]]:
@@ -254,7 +298,7 @@ def _wholly_quoted(text: str, opened_before: bool) -> bool:
     inside = opened_before
     for position, char in enumerate(text):
         was_inside = inside
-        inside = _quote_states(char, inside) if char in '"“”' else inside
+        inside = _quote_states(char, inside) if char in QUOTE_CHARS else inside
         if was_inside and not inside and re.search(r"\w", text[position + 1 :]):
             return False
     return True

@@ -8,7 +8,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from misread.model.attribution import PREVIOUS_SPEAKER, Holder, attributed_speakers, speakers_by_sentence, speakers_words, stance_units
+from misread.model.attribution import (
+    PREVIOUS_SPEAKER, Holder, attributed_speakers, quote_open_at_start, speakers_by_sentence, speakers_words, stance_units,
+)
 from misread.model.classifier import FramingClassifier
 from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
 from misread.model.roles import assign_role, find_roles, load_alias_table, mentions
@@ -113,6 +115,7 @@ class ArticleAnalyzer:
         roles = find_roles(sentences, self.alias_table, self.envoy, self.counterpart, attributed_speakers(sentence_holders)) if sentences else None
         result = ArticleAttribution(sentences, roles)
         previous: tuple[str | None, str] = (None, "none")
+        quote_open = quote_open_at_start(sentences)
 
         def resolve(holder: Holder | None, index: int) -> tuple[str | None, str]:
             if holder is None:
@@ -135,7 +138,7 @@ class ArticleAnalyzer:
             (holder, role), attributed = chosen
             result.sentence_holders.append(holder)
             result.sentence_roles.append(role)
-            units = [(unit, resolve(unit.holder, index)) for unit in stance_units(sentence.span)]
+            units = [(unit, resolve(unit.holder, index)) for unit in stance_units(sentence.span, quote_open[index])]
             unit_sides = {r for _, (_, r) in units if r in SIDES}
             if sentence.headline:
                 pass  # a headline is the writer's summary of both sides, not either side's own words

@@ -53,6 +53,22 @@ def test_a_sentence_mixing_two_holders_splits_into_their_clauses(nlp):
     assert units["Tehran"] == "Tehran continued to insist on enrichment"
 
 
+def test_a_rebuttal_coordinated_with_the_envoys_words_is_the_rebutters_clause(nlp):
+    sentence = next(nlp("Valmoria's ambassador to Dretsk said on Monday that relations were entering a real thaw, but Dretsk's "
+                        "prime minister used a radio address hours later to declare there would be no concessions.").sents)
+    units = {unit.holder.text if unit.holder else None: unit for unit in stance_units(sentence)}
+    assert units["Dretsk's prime minister"].text.startswith("Dretsk's prime minister used a radio address")
+    assert units["Valmoria's ambassador to Dretsk"].main  # a possessive holder keeps the main clause
+
+
+def test_a_subject_inside_a_quote_is_what_the_speaker_talks_about_not_a_holder(nlp):
+    text = '"Our people voted for it, and no envoy from Tarsk will trade it away," Mirel Aduan said.'
+    assert all(unit.holder is None or "envoy" not in unit.holder.text for unit in stance_units(next(nlp(text).sents)))
+    going_on = next(nlp("Our people voted for it, and no envoy from Tarsk will trade it away.").sents)
+    assert any(u.holder and "envoy" in u.holder.text for u in stance_units(going_on))
+    assert stance_units(going_on, quote_open=True) == []  # the same words, carried on from an open quote
+
+
 def test_a_single_holder_sentence_is_not_split(nlp):
     assert stance_units(next(nlp("Peskov said recognition of the regions is non-negotiable.").sents)) == []
 
