@@ -150,6 +150,18 @@ def _reported(clause) -> bool:
     return False
 
 
+def _background(clause) -> bool:
+    """A clause inside "since 2021, when the rebels rejected ..." tells past events: background, held by no one now."""
+    return any(t.dep_ == "relcl" and t.head.ent_type_ == "DATE" for t in [clause, *clause.ancestors])
+
+
+def _coordinated_speaker(verb) -> bool:
+    """"X said ..., and the minister said ...": a second speaker after a conjunction, however the parser hung it
+    (often as the first verb's complement)."""
+    before = verb.left_edge.i - 1
+    return _is_reporting(verb) and before >= 0 and verb.doc[before].pos_ == "CCONJ" and clause_holder(verb) is not None
+
+
 def _inside_quotes(span, quote_open: bool) -> set[int]:
     """Indices of the tokens inside quotation marks; `quote_open` when the sentence goes on a quote begun earlier."""
     inside, quoted = quote_open, set()
@@ -168,11 +180,12 @@ def stance_units(span, quote_open: bool = False) -> list[StanceUnit]:
     heads = [
         t
         for t in span
-        if t.dep_ in SPLIT_DEPS
+        if (t.dep_ in SPLIT_DEPS or _coordinated_speaker(t))
         and t.pos_ in ("VERB", "AUX")
         and clause_holder(t) is not None
         and t.i not in quoted
         and not _reported(t)
+        and not _background(t)
     ]
     if not heads:
         return []

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 PARAGRAPH = re.compile(r"[^\n]+")
-# "KESTRAVO, May 4 (Reuters) - ": a dateline names where the story was filed, not who speaks; it is not parsed.
-DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_.'’ -]*(?:[.'’ -]+[^\W\d_]+){0,4})(?:,[^-–—\n]{1,40})?(?:\s*\([^)\n]{1,30}\))?\s+[-–—]+\s+(?=\S)")
+# "KESTRAVO, May 4 (Reuters) - ", "PORT-LUMEN, Vessa, Jan 9 — ": a dateline names where the story was filed, not who
+# speaks; it is not parsed. A hyphen inside a place name is not the dash that ends it.
+DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_.'’ -]*(?:[.'’ -]+[^\W\d_]+){0,4})(?:,(?:[^-–—\n]|(?<=\w)-(?=\w)){1,40})?(?:\s*\([^)\n]{1,30}\))?\s+[-–—]+\s+(?=\S)")
 MAX_PARAGRAPH_CHARS = 20_000
 MAX_HEADLINE_WORDS = 30  # longer runs are cut into pieces so the parser's cost stays linear
 

@@ -61,6 +61,19 @@ def test_a_rebuttal_coordinated_with_the_envoys_words_is_the_rebutters_clause(nl
     assert units["Valmoria's ambassador to Dretsk"].main  # a possessive holder keeps the main clause
 
 
+def test_a_second_speaker_after_a_conjunction_has_its_own_clause(nlp):
+    sentence = next(nlp("The Valmian president's envoy to Ostra said on Friday he had found real openness among the "
+                        "island's leaders, and the island's chief minister said she was ready to begin talks.").sents)
+    units = {unit.holder.text if unit.holder else None: unit.text for unit in stance_units(sentence)}
+    assert units["the island's chief minister"] .startswith("the island's chief minister said she was ready to begin talks")
+
+
+def test_a_clause_about_a_past_date_is_background_held_by_no_one(nlp):
+    sentence = next(nlp("The crossings have been closed since 2019, when talks broke down after the rebel council "
+                        "rejected a customs protocol.").sents)
+    assert all(unit.holder is None or "council" not in unit.holder.text for unit in stance_units(sentence))
+
+
 def test_a_subject_inside_a_quote_is_what_the_speaker_talks_about_not_a_holder(nlp):
     text = '"Our people voted for it, and no envoy from Tarsk will trade it away," Mirel Aduan said.'
     assert all(unit.holder is None or "envoy" not in unit.holder.text for unit in stance_units(next(nlp(text).sents)))

@@ -1,3 +1,5 @@
+import pytest
+
 from misread.model.segmentation import MAX_PARAGRAPH_CHARS, paragraphs, segment_many
 from tests.helpers import ENVOY_ARTICLE
 
@@ -29,3 +31,9 @@ def test_overlong_lines_are_cut_into_pieces_with_true_offsets():
 def test_several_articles_keep_their_own_sentences(nlp):
     results = list(segment_many(nlp, ["First one here.", "Second one. And more."]))
     assert [len(r) for r in results] == [1, 2]
+
+
+@pytest.mark.parametrize("dateline", ["KESTRAVO, May 4 (Reuters) - ", "PORT-LUMEN, Vessa-Nord, Jan 9 — ", "ABU TALIM — "])
+def test_a_dateline_is_not_part_of_the_first_sentence(nlp, dateline):
+    (sentences,) = segment_many(nlp, [f"Talks resume\n{dateline}The envoy said on Friday that talks would resume."])
+    assert sentences[1].text == "The envoy said on Friday that talks would resume."
