@@ -21,7 +21,7 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from misread.data import ARTICLES_FILE, PROJECT_ROOT
 from misread.model.classifier import DEFAULT_DEVICE, DEVICES
-from misread.model.pipeline import Article, ArticleAnalyzer
+from misread.model.pipeline import Article, ArticleAnalyzer, default_parse_processes
 from misread.model.roles import load_ranker
 from misread.model.settings import SETTINGS
 from misread.model.tracking import KIND_TAG, EXPERIMENT_NAME, check_tracking_store, default_model_uri, load_classifier, resolve_tracking_uri, start_tracked_run, use_experiment
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     prefix = args.prefix or ("articles_dev" if outside_repo else "articles")
     gold = load_gold(args.data)
     spec = args.model or default_model_uri()
-    analyzer = ArticleAnalyzer(load_classifier(spec, uri, device=args.device))
+    analyzer = ArticleAnalyzer(load_classifier(spec, uri, device=args.device), parse_processes=default_parse_processes())
     predicted = list(analyzer.analyze(Article(g["id"], g["text"]) for g in gold))
     metrics = article_metrics(gold, predicted, prefix)
     for half in HALVES:

@@ -11,6 +11,7 @@ that kind mentioned last.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -96,11 +97,17 @@ def acronym_of(name: str) -> str:
     return "".join(w[0] for w in re.findall(r"[A-Za-z][\w-]*", name) if w.lower() not in ACRONYM_SKIP).upper()
 
 
+@lru_cache(maxsize=64)
+def _words_pattern(words: frozenset[str]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b")
+
+
 def _has_word(text: str, words: set[str]) -> bool:
-    lowered = text.lower()
-    return any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words)
+    """Whether any of the words occurs as a whole word: one compiled pattern per word set, as roles call this a lot."""
+    return _words_pattern(frozenset(words)).search(text.lower()) is not None
 
 
+@lru_cache(maxsize=4096)
 def is_international_body(name: str) -> bool:
     return name.rstrip(".") in {a.rstrip(".") for a in INTERNATIONAL_ACRONYMS} or _has_word(name, INTERNATIONAL_BODY_WORDS)
 

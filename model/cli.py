@@ -13,7 +13,7 @@ from typing import Iterator
 from misread.model.classifier import DEFAULT_DEVICE, DEFAULT_PRECISION, DEVICES, PRECISIONS
 from misread.model.pipeline import MAX_ARTICLE_CHARS, Article
 
-EXIT_OK, EXIT_ARTICLE_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ARTICLE_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--precision", choices=PRECISIONS, default=DEFAULT_PRECISION, help="auto: bf16 on a GPU or where the CPU runs it natively, else fp32")
     analyze.add_argument("--device", choices=DEVICES, default=DEFAULT_DEVICE, help="auto: a CUDA GPU when there is one, else the CPU")
     analyze.add_argument("--articles-per-batch", type=int, default=16, help="articles parsed and classified together")
+    analyze.add_argument("--parse-processes", type=int, help="parser processes (default: one per core, up to 4; 1 parses in this process)")
     analyze.add_argument("--max-chars", type=int, default=MAX_ARTICLE_CHARS, help="longer articles get an error row")
     analyze.add_argument("--quiet", action="store_true", help="no progress bar or table")
     commands.add_parser("train", add_help=False, help="fine-tune the framing classifier: the options of training/train.py (misread train --help)")
@@ -62,7 +63,7 @@ def analyze(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from misread.model.classifier import ModelLoadError
-    from misread.model.pipeline import ArticleAnalyzer
+    from misread.model.pipeline import ArticleAnalyzer, default_parse_processes
     from misread.model.readers import read_articles
     from misread.model.report import HtmlReport, summary_table
     from misread.model.tracking import describe_model, load_classifier
@@ -80,6 +81,7 @@ def analyze(args: argparse.Namespace) -> int:
             counterpart=args.counterpart,
             max_chars=args.max_chars,
             articles_per_batch=args.articles_per_batch,
+            parse_processes=args.parse_processes or default_parse_processes(),
         )
     except ValueError as err:
         print(f"misread: {err}", file=sys.stderr)
@@ -100,9 +102,9 @@ def analyze(args: argparse.Namespace) -> int:
     if done and not args.quiet:
         print(f"resuming: {len(done)} articles already in {out}", file=sys.stderr)
     failed, rows_for_table, finished = 0, [], False
+    progress = tqdm(unit="article", desc="analyzing", disable=args.quiet)
     try:
         with out.open("a", encoding="utf-8") as results, open(args.sentences or os.devnull, "a", encoding="utf-8") as sentence_file:
-            progress = tqdm(unit="article", desc="analyzing", disable=args.quiet)
             for row in analyzer.analyze(_pending(read_articles(args.paths), done), with_sentences=wants_sentences):
                 sentences = row.pop("sentences", [])
                 for sentence in sentences:
@@ -119,6 +121,11 @@ def analyze(args: argparse.Namespace) -> int:
                 progress.update()
             progress.close()
         finished = True
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"\nmisread: interrupted. The articles finished so far are in {out}; run the same command again to "
+              "resume where it stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         if report:  # also on Ctrl-C or a crash: the index lists every article analysed so far
             report.close(finished)

@@ -1,8 +1,12 @@
 """The article pipeline: segment, attribute, classify (batched across articles), assign roles, score the gap."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
-from dataclasses import dataclass, field
+import signal
+from collections import deque
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Iterable, Iterator
 
@@ -18,6 +22,7 @@ from misread.model.segmentation import Sentence, load_spacy, segment_many
 from misread.model.settings import SETTINGS
 
 MAX_ARTICLE_CHARS = 1_000_000
+MAX_PARSE_PROCESSES = 4  # beyond this the classifier, not the parser, is what an analysis waits for
 SIDES = ("envoy", "counterpart")
 QUOTE_MARKS = ('"', "“", "'", "‘")
 STATEMENT_HOLDER = re.compile(r"^(?:the|a|its|their|this|that|his|her)\s+(?:\w+\s+)?(?:statement|communiqu[eé]|declaration|letter|release|post|message|note)$", re.I)  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
@@ -31,6 +36,27 @@ class Article:
     text: str
     title: str = ""
     error: str | None = None  # set by readers when the input could not be read
+
+
+_WORKER_ANALYZER: "ArticleAnalyzer | None" = None
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the workers, so they need not print tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker_attribute(texts: list[str]) -> list["ArticleAttribution"]:
+    attributions = _WORKER_ANALYZER.attribute_texts(texts)
+    for attribution in attributions:
+        attribution.drop_parses()  # spaCy spans are not sent back: the parent needs only the text and offsets
+    return attributions
+
+
+def default_parse_processes() -> int:
+    """One parser process per core this process may use, up to MAX_PARSE_PROCESSES."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_PARSE_PROCESSES, cores))
 
 
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -68,6 +94,7 @@ class ArticleAnalyzer:
         counterpart: str | None = None,
         max_chars: int = MAX_ARTICLE_CHARS,
         articles_per_batch: int = 16,
+        parse_processes: int = 1,
     ) -> None:
         check_side_labels(classifier.labels)
         self.classifier = classifier
@@ -76,18 +103,44 @@ class ArticleAnalyzer:
         self.envoy, self.counterpart = envoy, counterpart
         self.max_chars = max_chars
         self.articles_per_batch = articles_per_batch
+        self.parse_processes = parse_processes
 
     def analyze(self, articles: Iterable[Article], with_sentences: bool = False) -> Iterator[dict]:
         """One row per input article, in input order; `sentences` rows are attached when asked for."""
-        articles = (replace_surrogates(article) for article in articles)
-        while chunk := list(islice(articles, self.articles_per_batch)):
-            yield from self._analyze_chunk(chunk, with_sentences)
+        checked = ((article, input_problem(article, self.max_chars)) for article in map(replace_surrogates, articles))
+        chunks = iter(lambda: list(islice(checked, self.articles_per_batch)), [])
+        for chunk, attributed in self._attributed(chunks):
+            yield from self._analyze_chunk(chunk, attributed, with_sentences)
 
-    def _analyze_chunk(self, chunk: list[Article], with_sentences: bool) -> list[dict]:
-        problems = [input_problem(a, self.max_chars) for a in chunk]
-        valid = [a for a, p in zip(chunk, problems) if p is None]
-        # Lists aligned with `valid`, not dicts by id: ids from a DataFrame may repeat.
-        attributed = [self._attribute(sentences) for sentences in segment_many(self.nlp, (a.text for a in valid))]
+    def attribute_texts(self, texts: list[str]) -> list["ArticleAttribution"]:
+        """Parse and attribute articles: the parser's and the Python stages' work, what worker processes do."""
+        return [self._attribute(sentences) for sentences in segment_many(self.nlp, texts)]
+
+    def _attributed(self, chunks: Iterator[list]) -> Iterator[tuple[list, list["ArticleAttribution"]]]:
+        """Each chunk with its valid articles' attributions. With several parse processes, workers forked from this
+        one parse and attribute a few chunks ahead while this process classifies; the lookahead is bounded, so
+        memory stays flat on any number of articles."""
+        def texts(chunk: list) -> list[str]:
+            return [article.text for article, problem in chunk if problem is None]
+
+        if self.parse_processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in chunks:
+                yield chunk, self.attribute_texts(texts(chunk))
+            return
+        global _WORKER_ANALYZER
+        _WORKER_ANALYZER = self  # inherited by the forked workers, never pickled
+        with multiprocessing.get_context("fork").Pool(self.parse_processes, initializer=_ignore_interrupts) as pool:
+            pending: deque = deque()
+            for chunk in chunks:
+                pending.append((chunk, pool.apply_async(_worker_attribute, (texts(chunk),))))
+                if len(pending) >= 2 * self.parse_processes:
+                    chunk, result = pending.popleft()
+                    yield chunk, result.get()
+            while pending:
+                chunk, result = pending.popleft()
+                yield chunk, result.get()
+
+    def _analyze_chunk(self, chunk: list[tuple[Article, str | None]], attributed: list["ArticleAttribution"], with_sentences: bool) -> list[dict]:
         # One classifier call for the whole chunk keeps batches full. Only what a side said decides the gap, so the
         # other sentences are classified only when sentence rows are asked for.
         per_article = [attribution.texts() for attribution in attributed]
@@ -99,7 +152,7 @@ class ArticleAnalyzer:
         if needed:
             probabilities[needed] = self.classifier.predict_proba([texts[i] for i in needed])
         rows, cursor, next_valid = [], 0, iter(attributed)
-        for article, problem in zip(chunk, problems):
+        for article, problem in chunk:
             if problem:
                 rows.append(error_row(article, problem))
                 continue
@@ -269,6 +322,9 @@ class ArticleAttribution:
         parent = self.sentences[sentence]
         self.statements.append(Statement(sentence, len(self.clause_texts), words, parent.start, parent.start + len(words), holder, role, True))
         self.clause_texts.append(words)
+
+    def drop_parses(self) -> None:
+        self.sentences = [replace(sentence, span=None) for sentence in self.sentences]
 
     def texts(self) -> list[str]:
         """Sentences first, then split-off clauses: the order of rows in the probability matrix."""

@@ -42,20 +42,28 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
 
 
 def segment_many(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[list[Sentence]]:
-    """Sentences of each text, in order; paragraphs of all texts go through `nlp.pipe` together."""
-    texts = list(texts)
-    pieces = [(index, start, paragraph) for index, text in enumerate(texts) for start, paragraph in paragraphs(text)]
-    results: list[list[Sentence]] = [[] for _ in texts]
-    docs = nlp.pipe((paragraph for _, _, paragraph in pieces), batch_size=batch_size)
-    first_piece = {}
-    for position, (index, _, paragraph) in enumerate(pieces):
-        first_piece.setdefault(index, position)
-    for position, ((index, start, paragraph), doc) in enumerate(zip(pieces, docs)):
-        headline = first_piece[index] == position and len(paragraph.split()) <= MAX_HEADLINE_WORDS and not paragraph.rstrip().endswith((".", "!", "?", '."', ".”"))
+    """Sentences of each text, in order, streamed: paragraphs of all texts go through one `nlp.pipe`."""
+    count = 0
+
+    def pieces() -> Iterator[tuple[str, tuple[int, int, int, bool]]]:
+        nonlocal count
+        for index, text in enumerate(texts):
+            count = index + 1
+            for position, (start, paragraph) in enumerate(paragraphs(text)):
+                headline = position == 0 and len(paragraph.split()) <= MAX_HEADLINE_WORDS and not paragraph.rstrip().endswith((".", "!", "?", '."', ".”"))
+                yield paragraph, (index, start, position, headline)
+
+    current, sentences = 0, []
+    for doc, (index, start, position, headline) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        while current < index:  # texts before this one are complete (a text without paragraphs has no sentences)
+            yield sentences
+            sentences, current = [], current + 1
         for sent in doc.sents:
             stripped = sent.text.strip()
             if not stripped or not any(ch.isalnum() for ch in stripped):
                 continue
             begin = start + sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
-            results[index].append(Sentence(stripped, begin, begin + len(stripped), sent, headline, position - first_piece[index]))
-    return iter(results)
+            sentences.append(Sentence(stripped, begin, begin + len(stripped), sent, headline, position))
+    while current < count:
+        yield sentences
+        sentences, current = [], current + 1

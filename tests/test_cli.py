@@ -64,7 +64,7 @@ def test_sentence_rows_and_an_escaped_html_report_are_written(model_dir, article
     assert all("<script" not in page.read_text() for page in pages)
 
 
-def test_an_interrupted_run_still_leaves_a_finished_looking_index_of_what_it_did(model_dir, articles, tmp_path, monkeypatch):
+def test_an_interrupted_run_keeps_what_it_did_and_says_how_to_resume(model_dir, articles, tmp_path, monkeypatch, capsys):
     from misread.model import report as report_module
 
     calls = []
@@ -77,9 +77,10 @@ def test_an_interrupted_run_still_leaves_a_finished_looking_index_of_what_it_did
 
     original_add = report_module.HtmlReport.add
     monkeypatch.setattr(report_module.HtmlReport, "add", add_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        main(["analyze", str(articles), "--out", str(tmp_path / "o.jsonl"), "--model", str(model_dir), "--quiet",
-              "--html", str(tmp_path / "r.html")])
+    code = main(["analyze", str(articles), "--out", str(tmp_path / "o.jsonl"), "--model", str(model_dir), "--quiet",
+                 "--html", str(tmp_path / "r.html")])
+    assert code == 130 and "run the same command again to resume" in capsys.readouterr().err
+    assert len((tmp_path / "o.jsonl").read_text().splitlines()) == 2
     index = (tmp_path / "r.html").read_text()
     assert index.count("<tr class=") == 1
     assert "in progress" in index

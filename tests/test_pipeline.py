@@ -71,6 +71,19 @@ def test_every_article_gets_one_row_in_input_order(analyzer):
     assert [r["error"] is not None for r in rows] == [False, True, False, False, True]
 
 
+def test_parser_worker_processes_give_the_same_rows_in_the_same_order(nlp):
+    texts = [ENVOY_ARTICLE, "", NO_ENVOY_ARTICLE, AGREEING_ARTICLE, "???", ENVOY_ARTICLE] * 3
+    articles = [Article(str(i), text) for i, text in enumerate(texts)]
+
+    def rows(processes: int) -> list[dict]:
+        analyzer = ArticleAnalyzer(LexiconBaseline(), nlp=nlp, articles_per_batch=2, parse_processes=processes)
+        return list(analyzer.analyze(articles, with_sentences=True))
+
+    in_process, in_workers = rows(1), rows(2)
+    assert [r["id"] for r in in_workers] == [str(i) for i in range(len(texts))]
+    assert in_workers == in_process
+
+
 MIXED_ARTICLE = """Envoy Upbeat as Tehran Digs In
 US special envoy Mark Ellison said the talks had been constructive and welcomed real progress.
 Ellison's remarks, which suggested a possible thaw, were met with doubt as Tehran continued to insist on its demands and rejected any limits.
