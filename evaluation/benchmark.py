@@ -110,7 +110,7 @@ def run_analyze(articles: Path, model_dir: Path, scratch: Path, extra: tuple[str
         try:
             peak = max(peak, sum(proportional_memory(p) for p in [handle, *handle.children(recursive=True)]))
         except psutil.NoSuchProcess:
-            break
+            pass  # a worker, or the command itself, ended between listing and reading: the next sample will tell
         time.sleep(0.1)
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1):  # 1 means some articles had errors; anything else is a failed run

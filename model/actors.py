@@ -378,7 +378,9 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         phrase = _phrase_around(entity)
         target_tokens = _target_tokens(phrase)
         targeted = {t.i for t in target_tokens}
-        for role in _roles_in(phrase) + _roles_in_relative_clause(entity):
+        # "Kernevel's chief negotiator", "the envoy for the Lagvazeti conflict": the role's side or target, not its holder.
+        holds_role = entity.root.i not in targeted and not (entity.root.dep_ == "poss" and _role_of(entity.root.head))
+        for role in (_roles_in(phrase) if holds_role else []) + _roles_in_relative_clause(entity):
             _add_role(person, role, phrase_text(phrase))
         person.described |= any(t.pos_ == "NOUN" and t.lower_ not in ROLE_WEIGHTS for t in phrase) or any(
             t.lower_.strip(".") in PERSON_TITLES for t in phrase)
@@ -438,8 +440,9 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             target_tokens = _target_tokens(phrase)
             targeted = {t.i for t in target_tokens}
             own = [t for t in phrase if t.i not in targeted]  # a name in "envoy for X" is where the role works
-            if any(t.ent_type_ == "PERSON" for t in own):
-                continue
+            possessor = {x.i for child in token.children if child.dep_ == "poss" for x in child.subtree}
+            if any(t.ent_type_ == "PERSON" and t.i not in possessor for t in own):
+                continue  # the role of a tagged person; "Kernevel's negotiator" names only whose negotiator it is
             text = phrase_text(phrase)
             # "the bloc's high representative for the region, Kwame Asante, said": the parser often hangs the name
             # elsewhere, but a name right after the role's phrase and a comma is the role's holder.
@@ -449,11 +452,12 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             following = token.doc[after] if after < sentence.span.end and after > token.right_edge.i + 1 else None
             holder = next((p for p in people.values() if following is not None and following.ent_type_ == "PERSON"
                            and following.text in {w for a in p.aliases for w in a.split()}), None)
-            holder = holder or next((p for p in people.values() if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text) for a in p.aliases)), None)
+            holder_text = phrase_text([t for t in phrase if t.i not in possessor])
+            holder = holder or next((p for p in people.values() if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", holder_text) for a in p.aliases)), None)
             if holder is not None:  # "Aalbers, a former ambassador": the role of a person already known
                 _add_role(holder, role, text)
                 continue
-            name = _untagged_name(own)
+            name = _untagged_name([t for t in own if t.i not in possessor])
             if name:  # "facilitator Yann-Ber Kerhervé", tagged as a product: a name beside a role is a person
                 _add_role(_add_person(people, name, index), role, text)
                 continue

@@ -157,8 +157,11 @@ def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str
         return None
     for index in range(mention.sentence, min(mention.sentence + window + 1, len(statement_holders))):
         for holder in statement_holders[index]:
-            if set(re.findall(r"[a-z]+", holder.lower())) & SPOKESPERSON_NOUNS - {"minister"}:
+            words = set(re.findall(r"[a-z-]+", holder.lower()))
+            if words & SPOKESPERSON_NOUNS - {"minister"}:
                 continue  # "foreign ministry spokeswoman X" speaks for a side, never as the go-between
+            if index == mention.sentence and mention.role in words:
+                continue  # the role's own phrase: "Kernevel's chief negotiator" names whose negotiator, not who
             for kind, key in cast.named_in(holder)[:1]:
                 person = cast.people[key] if kind == "person" else None
                 # A party named only beside the person ("a Danish diplomat") is a nationality, not a side.

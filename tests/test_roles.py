@@ -263,3 +263,11 @@ def test_an_envoy_known_only_by_title_is_also_every_later_mention_of_that_title(
     roles = roles_of(nlp, text)
     assert "the envoy" in roles.envoy.aliases
     assert assign_role("the envoy", roles, 1, attributed=False) == "envoy"
+
+
+@pytest.mark.parametrize("whose", ["Sri Lanka's presidential adviser on reconciliation", "Kernevel's chief negotiator"])
+def test_whose_negotiator_a_possessive_names_is_never_the_envoy_but_the_person_named_next_is(nlp, whose):
+    text = (f"{whose} said on Tuesday that talks with the rebel council had produced real progress.\n\n"
+            "Marisol Quenta-Ibarra, a former law professor appointed to lead the contacts, said the meetings had been productive.")
+    roles = roles_of(nlp, text)
+    assert roles.envoy is not None and roles.envoy.name == "Marisol Quenta-Ibarra"
