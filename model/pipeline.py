@@ -170,6 +170,9 @@ class ArticleAnalyzer:
         previous: tuple[str | None, str] = (None, "none")
         quote_open = quote_open_at_start(sentences)
 
+        def names_actor(holder: str) -> bool:
+            return roles is not None and bool(roles.cast.named_in(holder))
+
         def resolve(holder: Holder | None, index: int) -> tuple[str | None, str]:
             if holder is None:
                 return None, "none"
@@ -204,7 +207,9 @@ class ArticleAnalyzer:
                 result.add_words(index, words, holder, role)
             elif role in SIDES:
                 result.statements.append(Statement(index, None, sentence.text, sentence.start, sentence.end, holder, role, attributed))
-            if holder:
+            if holder and (attributed or role in SIDES or names_actor(holder)):
+                # "But the substance was unchanged. '...,' the statement said": a bare subject that names no person
+                # or party is not whom "he" or "the statement" goes back to.
                 previous = (holder, role)
         return result
 

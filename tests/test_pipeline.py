@@ -145,3 +145,13 @@ The UN envoy's visit to Muscat ended on Monday after two days of meetings with I
 The envoy said the talks were constructive and that both sides were ready to compromise."""
     (row,) = analyzer.analyze([Article("possessive", text)])
     assert row["envoy"]["name"] == "The UN envoy"
+
+
+def test_a_quote_given_to_the_statement_goes_back_to_its_issuer_past_a_bare_subject_that_names_no_one(analyzer):
+    text = ("Envoy Sees Thaw as Movement Digs In\n"
+            "Special envoy Mark Ellison said the Tarsk Liberation Front was ready for a ceasefire and welcomed real progress.\n"
+            "The Tarsk Liberation Front issued a statement on Monday.\n"
+            "But the substance was unchanged. \"We rejected every limit. Our demands are non-negotiable,\" the statement said.")
+    row = analyze_one(analyzer, text)
+    assert any("non-negotiable" in e["text"] for e in row["evidence"]["counterpart"])
+    assert row["misreading"] is True
