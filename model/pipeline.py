@@ -24,7 +24,6 @@ from misread.model.settings import SETTINGS
 
 MAX_ARTICLE_CHARS = 1_000_000
 MAX_PARSE_PROCESSES = 4  # beyond this the classifier, not the parser, is what an analysis waits for
-WORKER_CHUNKS = 25  # a parser worker is replaced after this many chunks: what a parser accumulates stays bounded
 SIDES = ("envoy", "counterpart")
 QUOTE_MARKS = ('"', "“", "'", "‘")
 STATEMENT_HOLDER = re.compile(r"^(?:the|a|its|their|this|that|his|her)\s+(?:\w+\s+)?(?:statement|communiqu[eé]|declaration|letter|release|post|message|note)$", re.I)  # a bare subject ("X pressed on with ...") is weaker evidence of a stance than X's own words
@@ -134,8 +133,7 @@ class ArticleAnalyzer:
         # Frozen objects are skipped by the workers' garbage collector, which would otherwise write to every inherited
         # object and so copy the parent's memory page by page into each worker.
         gc.freeze()
-        pool = multiprocessing.get_context("fork").Pool(self.parse_processes, initializer=_ignore_interrupts,
-                                                        maxtasksperchild=WORKER_CHUNKS)
+        pool = multiprocessing.get_context("fork").Pool(self.parse_processes, initializer=_ignore_interrupts)
         gc.unfreeze()
         with pool:
             pending: deque = deque()
