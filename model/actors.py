@@ -452,18 +452,25 @@ def _find_unnamed_roles(sentences: Sequence[Sentence], cast: Cast) -> None:
             following = token.doc[after] if after < sentence.span.end and after > token.right_edge.i + 1 else None
             holder = next((p for p in people.values() if following is not None and following.ent_type_ == "PERSON"
                            and following.text in {w for a in p.aliases for w in a.split()}), None)
-            holder_text = phrase_text([t for t in phrase if t.i not in possessor])
+            # Whom the role is sent to is never its holder ("the envoy for the Lagvazeti conflict"), but a name in
+            # apposition after it is ("the envoy for Venezuela, Richard Calloway": the parser hangs it on the target).
+            apposed = {x.i for t in target_tokens if t.dep_ == "appos" for x in t.subtree}
+            holder_text = phrase_text([t for t in phrase if (t.i not in targeted or t.i in apposed) and t.i not in possessor])
             holder = holder or next((p for p in people.values() if any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", holder_text) for a in p.aliases)), None)
-            if holder is not None:  # "Aalbers, a former ambassador": the role of a person already known
-                _add_role(holder, role, text)
-                continue
-            name = _untagged_name([t for t in own if t.i not in possessor])
-            if name:  # "facilitator Yann-Ber Kerhervé", tagged as a product: a name beside a role is a person
-                _add_role(_add_person(people, name, index), role, text)
+            sides = _parties_named(cast, [t for t in own if t.i < token.i])  # "the bloc's mediator", "EU envoy"
+            name = None if holder else _untagged_name([t for t in own if t.i not in possessor])
+            if holder or name:
+                # "Aalbers, a former ambassador": the role of a person already known; "facilitator Yann-Ber Kerhervé",
+                # tagged as a product: a name beside a role is a person. "X, Castamar's chief negotiator" speaks for
+                # Castamar where nothing else has said whom X speaks for.
+                person = holder or _add_person(people, name, index)
+                _add_role(person, role, text)
+                if not person.parties:
+                    person.parties.update(sides)
                 continue
             cast.role_mentions.append(RoleMention(
                 role, POSSESSIVE_END.sub("", text), index,  # "the envoy's visit": the role is "the envoy"
-                parties=_parties_named(cast, [t for t in own if t.i < token.i]),  # "the bloc's mediator", "EU envoy"
+                parties=sides,
                 targets=_parties_named(cast, target_tokens),
                 headline=in_headline,
                 speaks=token.dep_ == "nsubj" and token.head.lemma_.lower() in REPORTING_VERBS,

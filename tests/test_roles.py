@@ -271,3 +271,17 @@ def test_whose_negotiator_a_possessive_names_is_never_the_envoy_but_the_person_n
             "Marisol Quenta-Ibarra, a former law professor appointed to lead the contacts, said the meetings had been productive.")
     roles = roles_of(nlp, text)
     assert roles.envoy is not None and roles.envoy.name == "Marisol Quenta-Ibarra"
+
+
+@pytest.mark.parametrize(
+    "lede, envoy",
+    [
+        ("The United Nations special representative for the Vardeli conflict said on Monday that the bridge talks had "
+         "opened a careful path.\n\nBenedikt Aurelio, a former judge, said the leadership wanted the bridge open.", "Benedikt Aurelio"),
+        ("The Valmorian special envoy for Dretsk, Richard Calloway, said on Monday that the talks had been productive.",
+         "Richard Calloway"),
+    ],
+)
+def test_whom_a_role_is_sent_to_is_never_its_holder_but_a_name_in_apposition_is(nlp, lede, envoy):
+    roles = roles_of(nlp, lede)
+    assert roles.envoy is not None and roles.envoy.name == envoy
