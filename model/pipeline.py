@@ -119,8 +119,8 @@ class ArticleAnalyzer:
 
     def _attributed(self, chunks: Iterator[list]) -> Iterator[tuple[list, list["ArticleAttribution"]]]:
         """Each chunk with its valid articles' attributions. With several parse processes, workers forked from this
-        one parse and attribute a few chunks ahead while this process classifies; the lookahead is bounded, so
-        memory stays flat on any number of articles."""
+        one parse and attribute a few chunks ahead while this process classifies; the lookahead is bounded, so no
+        more than a few chunks are ever waiting, however many articles come in."""
         def texts(chunk: list) -> list[str]:
             return [article.text for article, problem in chunk if problem is None]
 
@@ -136,7 +136,7 @@ class ArticleAnalyzer:
         pool = multiprocessing.get_context("fork").Pool(self.parse_processes, initializer=_ignore_interrupts)
         gc.unfreeze()
         with pool:
-            pending: deque = deque()
+            pending: deque[tuple[list, multiprocessing.pool.AsyncResult]] = deque()
             for chunk in chunks:
                 pending.append((chunk, pool.apply_async(_worker_attribute, (texts(chunk),))))
                 if len(pending) >= 2 * self.parse_processes:
