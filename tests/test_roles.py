@@ -265,23 +265,23 @@ def test_an_envoy_known_only_by_title_is_also_every_later_mention_of_that_title(
     assert assign_role("the envoy", roles, 1, attributed=False) == "envoy"
 
 
-@pytest.mark.parametrize("whose", ["Sri Lanka's presidential adviser on reconciliation", "Kernevel's chief negotiator"])
-def test_whose_negotiator_a_possessive_names_is_never_the_envoy_but_the_person_named_next_is(nlp, whose):
-    text = (f"{whose} said on Tuesday that talks with the rebel council had produced real progress.\n\n"
-            "Marisol Quenta-Ibarra, a former law professor appointed to lead the contacts, said the meetings had been productive.")
-    roles = roles_of(nlp, text)
-    assert roles.envoy is not None and roles.envoy.name == "Marisol Quenta-Ibarra"
+NEXT_NAMED = ("{} said on Tuesday that talks with the rebel council had produced real progress.\n\n"
+              "Marisol Quenta-Ibarra, a former law professor appointed to lead the contacts, said the meetings had been productive.")
 
 
 @pytest.mark.parametrize(
-    "lede, envoy",
+    "text, envoy",
     [
+        # whose envoy a possessive names is never the envoy; the person named next is
+        (NEXT_NAMED.format("Sri Lanka's presidential adviser on reconciliation"), "Marisol Quenta-Ibarra"),
+        (NEXT_NAMED.format("Kernevel's chief negotiator"), "Marisol Quenta-Ibarra"),
+        # whom a role is sent to is never its holder; a name in apposition after it is
         ("The United Nations special representative for the Vardeli conflict said on Monday that the bridge talks had "
          "opened a careful path.\n\nBenedikt Aurelio, a former judge, said the leadership wanted the bridge open.", "Benedikt Aurelio"),
         ("The Valmorian special envoy for Dretsk, Richard Calloway, said on Monday that the talks had been productive.",
          "Richard Calloway"),
     ],
 )
-def test_whom_a_role_is_sent_to_is_never_its_holder_but_a_name_in_apposition_is(nlp, lede, envoy):
-    roles = roles_of(nlp, lede)
+def test_the_envoy_is_the_holder_of_the_role_never_whose_role_it_is_or_whom_it_is_sent_to(nlp, text, envoy):
+    roles = roles_of(nlp, text)
     assert roles.envoy is not None and roles.envoy.name == envoy
