@@ -4,6 +4,10 @@
 
 Near-duplicates (minimal pairs included) are grouped and each group goes to one split, so no split
 tests the model on a sentence it has almost seen. Deterministic for a given --seed.
+
+Splits only grow: a sentence already in a split file stays there, and a new batch's sentences join the split of
+any near-duplicate already placed, else the split whose labels are most under target. So a teacher or a run
+trained before a batch was added never saw a sentence that is now in validation or test. `--fresh` reassigns all.
 """
 from __future__ import annotations
 
@@ -64,21 +68,45 @@ def groups_of_near_duplicates(rows: list[dict]) -> list[list[int]]:
     return list(groups.values())
 
 
-def assign(rows: list[dict], groups: list[list[int]], seed: int) -> dict[str, list[dict]]:
-    """Greedy stratified assignment of whole groups: each goes where its labels are most under target."""
+def text_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def placed_splits() -> dict[str, str]:
+    """The split each sentence already in a split file belongs to, by normalised text."""
+    return {text_key(json.loads(line)["text"]): name for name, path in SPLIT_FILES.items() if path.exists()
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def assign(rows: list[dict], groups: list[list[int]], seed: int, placed: dict[str, str] | None = None) -> dict[str, list[dict]]:
+    """Greedy stratified assignment of whole groups: each goes where its labels are most under target. A group with
+    a member already `placed` goes to that member's split (sentences placed before stay where they were)."""
+    placed = placed or {}
     random.Random(seed).shuffle(groups)
     groups.sort(key=len, reverse=True)  # place big groups first, while every split still has room
     totals = Counter(r["label"] for r in rows)
     target = {s: {label: share * totals[label] for label in totals} for s, share in SHARES.items()}
     current = {s: Counter() for s in SHARES}
-    splits = {s: [] for s in SHARES}
-    for group in groups:
+    chosen: dict[int, str] = {}
+    for group in groups:  # first every sentence that has a split already, and its near-duplicates with it
+        known = [placed[text_key(rows[i]["text"])] for i in group if text_key(rows[i]["text"]) in placed]
+        for i in group:
+            chosen[i] = placed.get(text_key(rows[i]["text"]), known[0]) if known else None
+        if known:
+            current[known[0]].update(rows[i]["label"] for i in group)
+    for group in (g for g in groups if chosen[g[0]] is None):
         labels = Counter(rows[i]["label"] for i in group)
         split = max(SHARES, key=lambda s: sum((target[s][l] - current[s][l]) / target[s][l] * n for l, n in labels.items()))
         current[split].update(labels)
-        splits[split].extend(rows[i] for i in group)
-    for split in splits.values():
-        random.Random(seed).shuffle(split)
+        chosen.update({i: split for i in group})
+    order = {key: position for position, key in enumerate(placed)}  # placed sentences keep their order in the file
+    splits = {s: [] for s in SHARES}
+    for name in SHARES:
+        members = [i for i in range(len(rows)) if chosen[i] == name]
+        old = sorted((i for i in members if text_key(rows[i]["text"]) in order), key=lambda i: order[text_key(rows[i]["text"])])
+        new = [i for i in members if text_key(rows[i]["text"]) not in order]
+        random.Random(seed).shuffle(new)
+        splits[name] = [rows[i] for i in old + new]
     return splits
 
 
@@ -97,10 +125,11 @@ def counts_table(splits: dict[str, list[dict]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fresh", action="store_true", help="reassign every sentence instead of keeping the splits already written")
     args = parser.parse_args()
 
     rows = read_sources()
-    splits = assign(rows, groups_of_near_duplicates(rows), args.seed)
+    splits = assign(rows, groups_of_near_duplicates(rows), args.seed, placed=None if args.fresh else placed_splits())
     for name, split_rows in splits.items():
         SPLIT_FILES[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in split_rows), encoding="utf-8")
     table = counts_table(splits)

@@ -155,6 +155,49 @@ def _background(clause) -> bool:
     return any(t.dep_ == "relcl" and t.head.ent_type_ == "DATE" for t in [clause, *clause.ancestors])
 
 
+# Verbs of speaking as such: negated ("did not say", "has said nothing") they report silence, not a stance.
+SPEECH_VERBS = {"say", "tell", "state", "comment", "respond", "reply", "announce", "explain", "speak", "confirm", "answer"}
+YEAR = re.compile(r"^(?:in |the |early |late |mid-)?(?:1[89]|20)\d\d(?:s|'s|’s)?$", re.I)  # "2018", "in 2021", "the 1990s"
+
+
+def _silent(verb) -> bool:
+    """"Ardanis has said nothing", "officials did not respond": a holder who says nothing states no stance. Not a
+    speaker's own words ("We have never said ...", "I would not say this lightly"), nor "did not say no"."""
+    subject = _subject(verb)
+    if subject is None or subject.lower_ in ("i", "we", "you") or verb.lemma_.lower() not in SPEECH_VERBS:
+        return False
+    if any(child.dep_ == "aux" and child.tag_ == "MD" for child in verb.children):
+        return False
+    if any(child.lower_ == "no" for child in verb.children):
+        return False  # "the council did not say no"
+    objects = [child for child in verb.children if child.dep_ in ("dobj", "npadvmod", "ccomp")]
+    negated = any(child.dep_ == "neg" for child in verb.children) and not any(o.lower_ != "nothing" and o.dep_ == "dobj" for o in objects)
+    return negated or any(o.lower_ == "nothing" for o in objects)
+
+
+def _past_background(verb) -> bool:
+    """"In 2019 the rebels rejected the offer": an act in the simple past dated by a bare year is background, held
+    by no one now. Only a date on the verb itself counts: "refused the 2018 accord" dates the accord, not the refusal,
+    and a full date ("on 12 March 2026") or a weekday dates current news."""
+    if verb.tag_ != "VBD":
+        return False
+    for entity in verb.sent.ents:
+        if entity.label_ != "DATE" or not YEAR.match(entity.text.strip()):
+            continue
+        head = entity.root
+        while head.dep_ in ("pobj", "prep", "npadvmod", "nummod", "compound") and head.head.i != head.i and head.i != verb.i:
+            head = head.head
+            if head.i == verb.i:
+                return True
+    return False
+
+
+def states_no_current_stance(span) -> bool:
+    """Whether a sentence's main clause reports silence or a past act dated to an earlier year: no stance held now."""
+    root = span.root
+    return _silent(root) or _past_background(root)
+
+
 def _coordinated_speaker(verb) -> bool:
     """"X said ..., and the minister said ...": a second speaker after a conjunction, however the parser hung it
     (often as the first verb's complement)."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from misread.model.attribution import (
     PREVIOUS_SPEAKER, Holder, attributed_speakers, quote_open_at_start, speakers_by_sentence, speakers_words, stance_units,
+    states_no_current_stance,
 )
 from misread.model.classifier import FramingClassifier
 from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
@@ -204,6 +205,8 @@ class ArticleAnalyzer:
             unit_sides = {r for _, (_, r) in units if r in SIDES}
             if sentence.headline:
                 pass  # a headline is the writer's summary of both sides, not either side's own words
+            elif states_no_current_stance(sentence.span):
+                pass  # silence ("X has said nothing") or a past act dated to an earlier year: no stance held now
             elif len(unit_sides) > 1 or (unit_sides and unit_sides != {role} and role in SIDES):
                 # Different sides in one sentence: each side is judged on its own clause.
                 for unit, (unit_holder, unit_role) in units:

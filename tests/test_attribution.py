@@ -1,6 +1,6 @@
 import pytest
 
-from misread.model.attribution import PREVIOUS_SPEAKER, holders, speakers_words, stance_units
+from misread.model.attribution import PREVIOUS_SPEAKER, holders, speakers_words, stance_units, states_no_current_stance
 
 
 def first_holder(nlp, sentence: str) -> str:
@@ -112,3 +112,19 @@ def test_a_sentence_wholly_inside_a_quote_speaks_in_the_voice_the_quote_is_given
     found = [[h.text for h in hs] for hs in speakers_by_sentence(sentences)]
     assert found[1] == ["Ilse Marrow"] and found[2][0] == "Ilse Marrow"  # not "the government", who only "calls"
     assert found[3] == [PREVIOUS_SPEAKER] and found[4] == [PREVIOUS_SPEAKER]  # a quote given to no one goes on
+
+
+@pytest.mark.parametrize(
+    "sentence, no_stance_now",
+    [
+        ("The Corvane foreign ministry did not respond to requests for comment.", True),
+        ("Talvessa has said nothing publicly about the talks.", True),
+        ("In 2019 the Brannock Front rejected a ceasefire offer from the government.", True),
+        ("The Brannock Front rejected a ceasefire offer on Tuesday.", False),  # current news
+        ("The Brannock Front refused to sign the 2018 accord, its spokesman said on Monday.", False),  # the year dates the accord
+        ('"We have never said independence or nothing," the movement\'s spokeswoman said.', False),  # a speaker's own words
+        ("The council did not say no.", False),
+    ],
+)
+def test_silence_and_acts_dated_to_an_earlier_year_are_no_stance_held_now(nlp, sentence, no_stance_now):
+    assert states_no_current_stance(next(nlp(sentence).sents)) is no_stance_now

@@ -7,7 +7,7 @@ import pytest
 from misread.data import MEASURING_SETS, SPLIT_FILES, TEACHER_FILE, UNLABELLED_DIR
 from misread.data.contamination import STAMP_FILE, WORD_OVERLAP_LIMIT, corpus_fingerprint, too_close
 from misread.data.loading import label_set, load_examples, load_unlabelled
-from misread.data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, counts_table
+from misread.data.make_splits import COUNTS_END, COUNTS_START, DATASHEET, assign, counts_table, groups_of_near_duplicates, text_key
 from misread.data.near_duplicates import near_duplicate_pairs
 
 
@@ -82,3 +82,21 @@ def test_the_datasheet_counts_match_the_split_files(splits):
     sheet = DATASHEET.read_text(encoding="utf-8")
     table = sheet.split(COUNTS_START)[1].split(COUNTS_END)[0].strip()
     assert table == counts_table(splits)
+
+
+def _row(text: str, label: str, pair: str = "") -> dict:
+    return {"text": text, "label": label, "conflict": "x", "register": "wire", "phenomenon": "plain", "pair": pair}
+
+
+def test_a_new_batch_never_moves_a_sentence_that_already_has_a_split():
+    old = [_row(f"Officials in Varnholm met delegates on day {n} of the border talks.", label)
+           for n, label in enumerate(["neutral", "hardline", "conciliatory", "speculative"] * 5)]
+    placed = {text_key(r["text"]): ("train", "validation", "test")[i % 3] for i, r in enumerate(old)}
+    new = [_row("The Kestrel Front said it would never disarm.", "hardline", "p1"),
+           _row("The Kestrel Front said it was ready to disarm.", "conciliatory", "p1")]
+    rows = old + new
+    splits = assign(rows, groups_of_near_duplicates(rows), seed=7, placed=placed)
+    where = {text_key(r["text"]): name for name, members in splits.items() for r in members}
+    assert all(where[key] == split for key, split in placed.items())
+    assert where[text_key(new[0]["text"])] == where[text_key(new[1]["text"])]  # a new pair still lands in one split
+    assert sum(len(members) for members in splits.values()) == len(rows)
