@@ -16,7 +16,7 @@ REPORTING_VERBS = {
     "declare", "announce", "claim", "accuse", "vow", "reject", "refuse", "deny", "demand", "threaten", "hint", "signal",
     "indicate", "describe", "call", "urge", "affirm", "reaffirm", "assert", "confirm", "acknowledge", "argue", "repeat",
     "write", "report", "predict", "believe", "caution", "welcome", "praise", "offer", "propose", "pledge", "promise",
-    "express", "voice", "dismiss", "condemn", "maintain", "tweet", "post", "explain", "admit", "agree", "underline",
+    "express", "voice", "dismiss", "condemn", "maintain", "tweet", "post", "explain", "admit", "agree", "underline", "speak",
 }
 PHRASE_DEPS = {"compound", "amod", "poss", "det", "case", "flat", "appos", "nmod", "prep", "pobj", "conj", "cc", "nummod", "npadvmod"}
 # Prepositions that name who speaks ("officials from Moscow", "envoy to Russia"); others ("talks between A and B") do not.

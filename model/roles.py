@@ -21,7 +21,7 @@ from typing import Sequence
 
 from misread.model.actors import (
     GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, clause_subject,
-    is_third_party,
+    _has_word, is_third_party,
 )
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
@@ -331,6 +331,22 @@ def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = fr
     for. Analysts, experts, diplomats and mediators speak for no side."""
     if is_third_party(holder) or _has_mediating_role(holder):
         return None
+    party = _speaker_party(cast, holder, sentence, exclude)
+    if party is None:
+        return None
+    # "An opposition lawmaker in Ostmir" speaks against that government, not for it (unless the party is itself
+    # "the National Opposition Alliance"); "Chad's rebels" are not Chad.
+    against = OPPONENT_WORDS | (REBEL_WORDS if cast.parties[party].kind == "state" else set())
+    if _has_word(holder, against) and not _has_word(cast.parties[party].name, against):
+        return None
+    return party
+
+
+OPPONENT_WORDS = {"opposition", "dissident", "dissidents", "exiled"}
+REBEL_WORDS = {"rebel", "rebels", "insurgent", "insurgents", "separatist", "separatists"}
+
+
+def _speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str]) -> str | None:
     named = cast.named_in(holder)
     for kind, key in named:
         if kind == "person" and cast.people[key].party:
