@@ -388,7 +388,26 @@ def assign_role(holder: str | None, roles: Roles | None, sentence: int = 0, attr
     party = speaker_party(cast, holder, sentence, roles.envoy_side)
     if roles.counterpart_key and party == roles.counterpart_key:
         return "counterpart"
+    # "The Ministry of Communication", named without its country, is the government's: the counterpart's where the
+    # counterpart is a state and the envoy speaks for none.
+    counterpart = cast.parties.get(roles.counterpart_key) if roles.counterpart_key else None
+    if (party and counterpart and _state_like(counterpart) and _unqualified_institution(cast.parties[party])
+            and not any(cast.parties[k].kind == "state" for k in roles.envoy_side if k in cast.parties)):
+        return "counterpart"
     return "other"
+
+
+def _state_like(party) -> bool:
+    """A state, or a party the tagger called an organisation whose names hold no group word and no acronym."""
+    names = party.aliases | {party.name}
+    return party.kind == "state" or not any(_has_word(n, GROUP_WORDS - STATE_WORDS) or (n.isupper() and len(n) > 1) for n in names)
+
+
+def _unqualified_institution(party) -> bool:
+    """A state body named without its country ("Ministry of Communication", "the presidency")."""
+    return party.kind == "state" and all(_has_word(alias, STATE_INSTITUTIONS) and alias.split()[0].lower() in
+                                         {"ministry", "foreign", "defence", "defense", "interior", "presidency", "office", "state", "the", "department", "national", "presidential", "cabinet", "government"}
+                                         for alias in party.aliases | {party.name})
 
 
 def mentions(text: str, aliases: set[str]) -> bool:

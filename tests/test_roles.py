@@ -246,6 +246,15 @@ def test_an_opposition_figure_in_the_counterparts_country_does_not_speak_for_its
     assert assign_role("An opposition lawmaker in Ostmara, Petrik Salonen", roles, 2) == "other"
 
 
+def test_a_ministry_named_without_its_country_speaks_for_the_state_the_envoy_deals_with(nlp):
+    text = ("A regional special envoy, Selma Okonkwo-Berg, said talks with Tarvonia on the northern provinces had been useful.\n"
+            "Tarvonia's president received the envoy on Monday.\n"
+            "Hours later, the Ministry of Communication said the special status of the provinces was settled and final.")
+    roles = roles_of(nlp, text)
+    assert roles.counterpart.name == "Tarvonia"
+    assert assign_role("the Ministry of Communication", roles, 2) == "counterpart"
+
+
 def test_an_official_after_a_sentence_about_a_government_speaks_for_it(nlp):
     text = ("The US special envoy Margaret Dole accused Korsaland's government of stalling.\n"
             "Korsaland's government responded within hours.\n"
