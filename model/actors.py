@@ -63,7 +63,7 @@ NAME_PARTICLES = {"al", "el", "bin", "ibn", "van", "von", "de", "da", "der", "ab
 
 
 def normalise(text: str) -> str:
-    text = re.sub(r"^(the|The)\s+", "", text.strip())
+    text = re.sub(r"^(?:(?:But|And|Yet|So|Still|Then)\s+)?(?:the|The)\s+", "", text.strip())  # "But the Congress"
     return re.sub(r"['’]s?$", "", text).strip(" ,.;:\"'“”")
 
 
@@ -295,6 +295,7 @@ def _find_parties(entities: list[tuple[int, object]], table: dict[str, set[str]]
             party.aliases.add(surface)
             party.labels[surface] = entity.label_
             keys[surface] = key
+    _merge_head_nouns(parties)
     for key, party in parties.items():  # the packaged table's other names for a real party, where it has one
         if key in table:
             party.aliases |= {a for a in table[key] if " " in a or a[:1].isupper()}
@@ -305,6 +306,18 @@ def _find_parties(entities: list[tuple[int, object]], table: dict[str, set[str]]
             named = [a for a in party.labels if not a.isupper()] or list(party.labels)
             party.name = max(named, key=lambda a: (preference[party.labels[a]], len(a)))
     return parties
+
+
+def _merge_head_nouns(parties: dict[str, Party]) -> None:
+    """"The Congress" tagged on its own is the "Mountain Peoples' Congress" named in full, when exactly one group's
+    name ends in that noun."""
+    for key in [k for k, p in parties.items() if p.kind == "group" and all(" " not in a and not a.isupper() for a in p.labels)]:
+        owners = [other for other, party in parties.items() if other != key and party.kind == "group"
+                  and any(" " in name and head_noun(name) == key.lower() for name in party.labels)]
+        if len(owners) == 1:
+            target, merged = parties[owners[0]], parties.pop(key)
+            target.aliases |= merged.aliases
+            target.labels.update(merged.labels)
 
 
 def _party_mentions(entities: list[tuple[int, object]], parties: dict[str, Party]) -> list[tuple[int, str]]:

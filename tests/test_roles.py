@@ -255,6 +255,15 @@ def test_a_ministry_named_without_its_country_speaks_for_the_state_the_envoy_dea
     assert assign_role("the Ministry of Communication", roles, 2) == "counterpart"
 
 
+def test_a_group_tagged_by_the_head_noun_of_its_full_name_is_the_same_party(nlp):
+    text = ("The church mediator Anselm Okoro-Lind said talks with the Mountain Peoples' Congress had gone well.\n"
+            "But the Congress said on Friday that it would never disarm before a political settlement.\n"
+            "Congress leaders met in Halvenne on Saturday.")
+    roles = roles_of(nlp, text)
+    assert [key for key in roles.cast.parties if "Congress" in key] == ["Mountain Peoples' Congress"]
+    assert assign_role("the Congress", roles, 1) == "counterpart"
+
+
 def test_an_official_after_a_sentence_about_a_government_speaks_for_it(nlp):
     text = ("The US special envoy Margaret Dole accused Korsaland's government of stalling.\n"
             "Korsaland's government responded within hours.\n"
