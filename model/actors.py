@@ -40,6 +40,8 @@ QUALIFIED_ROLES = {"representative": {"special", "personal", "high"}, "coordinat
 # Institutions that belong to the country named with them ("the Velorian foreign ministry").
 STATE_INSTITUTIONS = {"ministry", "government", "army", "military", "presidency", "cabinet", "parliament", "office",
                       "department", "embassy", "administration", "navy", "police", "forces", "junta", "kremlin", "palace"}
+# Words of a state's formal name: "the Korrasal Federation", "the Republic of Tarvonia" are the country.
+STATE_NAME_WORDS = {"republic", "federation", "kingdom", "confederation", "emirate", "principality", "sultanate"}
 # Generic names that stand for a party already named, by the kind of party they fit.
 STATE_WORDS = {"government", "ministry", "authorities", "officials", "presidency", "cabinet", "junta", "administration",
                "regime", "capital", "state", "leadership", "palace", "delegation"}
@@ -242,10 +244,16 @@ def _merge_key(surface: str, label: str, keys: dict[str, str], table_owner: dict
         if len(surface.split()) > 1 and any(n.isupper() and acronym_of(surface) == n for n in names):
             return key
     words = surface.split()
-    if label == "ORG" and len(words) > 1 and {w.lower() for w in words} & STATE_INSTITUTIONS:
-        for word in words:  # "Velorian Foreign Ministry" belongs to the party its country word names
+    lowered = {w.lower() for w in words}
+    if label in ("ORG", "GPE") and len(words) > 1 and lowered & (STATE_INSTITUTIONS | STATE_NAME_WORDS):
+        # "Velorian Foreign Ministry" belongs to the party its country word names; "the Korrasal Federation" is
+        # Korrasal, even where the tagger called the bare name an organisation.
+        for word in words:
             for key, party in parties.items():
-                if party.kind == "state" and (word in party.aliases or any(shares_stem(word, n) for n in party.aliases)):
+                if ((party.kind == "state" or lowered & STATE_NAME_WORDS)
+                        and (word in party.aliases or any(shares_stem(word, n) for n in party.aliases))):
+                    if lowered & STATE_NAME_WORDS:
+                        party.kind = "state"
                     return key
     return surface
 
@@ -310,9 +318,10 @@ def _find_parties(entities: list[tuple[int, object]], table: dict[str, set[str]]
 
 def _merge_head_nouns(parties: dict[str, Party]) -> None:
     """"The Congress" tagged on its own is the "Mountain Peoples' Congress" named in full, when exactly one group's
-    name ends in that noun."""
+    name ends in that noun ("the Federation" is a state's: the Korrasal Federation)."""
     for key in [k for k, p in parties.items() if p.kind == "group" and all(" " not in a and not a.isupper() for a in p.labels)]:
-        owners = [other for other, party in parties.items() if other != key and party.kind == "group"
+        owners = [other for other, party in parties.items() if other != key
+                  and (party.kind == "group" or key.lower() in STATE_NAME_WORDS)  # "the Federation": the Korrasal Federation
                   and any(" " in name and head_noun(name) == key.lower() for name in party.labels)]
         if len(owners) == 1:
             target, merged = parties[owners[0]], parties.pop(key)

@@ -264,6 +264,15 @@ def test_a_group_tagged_by_the_head_noun_of_its_full_name_is_the_same_party(nlp)
     assert assign_role("the Congress", roles, 1) == "counterpart"
 
 
+def test_a_states_formal_name_is_the_state(nlp):
+    text = ("The regional envoy Ines Halvorsen-Abebe said talks with Korrasal on the cable dispute were constructive.\n"
+            "Korrasali officials did not attend the second day.\n"
+            "The Korrasal Federation said on Friday that it would not pay for any repairs.")
+    roles = roles_of(nlp, text)
+    assert [key for key in roles.cast.parties if "Korrasal" in key] == [roles.counterpart_key]
+    assert assign_role("The Korrasal Federation", roles, 2) == "counterpart"
+
+
 def test_an_official_after_a_sentence_about_a_government_speaks_for_it(nlp):
     text = ("The US special envoy Margaret Dole accused Korsaland's government of stalling.\n"
             "Korsaland's government responded within hours.\n"
