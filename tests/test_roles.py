@@ -236,41 +236,38 @@ def test_a_speaking_role_is_linked_to_the_name_that_follows_never_to_a_spokesper
     assert roles_of(nlp, text).envoy.name.endswith(envoy)
 
 
-def test_an_opposition_figure_in_the_counterparts_country_does_not_speak_for_its_government(nlp):
-    text = ("Special envoy Hallvard Mbeki-Roos said talks with Ostmara over gas transit had stalled.\n"
-            "Ostmara's energy ministry said the transit fee was not negotiable.\n"
-            "An opposition lawmaker in Ostmara, Petrik Salonen, said the government was gambling with its reputation.")
-    roles = roles_of(nlp, text)
-    assert roles.counterpart.name == "Ostmara"
-    assert assign_role("Ostmara's energy ministry", roles, 1) == "counterpart"
-    assert assign_role("An opposition lawmaker in Ostmara, Petrik Salonen", roles, 2) == "other"
-
-
-def test_a_ministry_named_without_its_country_speaks_for_the_state_the_envoy_deals_with(nlp):
-    text = ("A regional special envoy, Selma Okonkwo-Berg, said talks with Tarvonia on the northern provinces had been useful.\n"
+OSTMARA = ("Special envoy Hallvard Mbeki-Roos said talks with Ostmara over gas transit had stalled.\n"
+           "Ostmara's energy ministry said the transit fee was not negotiable.\n"
+           "An opposition lawmaker in Ostmara, Petrik Salonen, said the government was gambling with its reputation.")
+TARVONIA = ("A regional special envoy, Selma Okonkwo-Berg, said talks with Tarvonia on the northern provinces had been useful.\n"
             "Tarvonia's president received the envoy on Monday.\n"
             "Hours later, the Ministry of Communication said the special status of the provinces was settled and final.")
-    roles = roles_of(nlp, text)
-    assert roles.counterpart.name == "Tarvonia"
-    assert assign_role("the Ministry of Communication", roles, 2) == "counterpart"
-
-
-def test_a_group_tagged_by_the_head_noun_of_its_full_name_is_the_same_party(nlp):
-    text = ("The church mediator Anselm Okoro-Lind said talks with the Mountain Peoples' Congress had gone well.\n"
+CONGRESS = ("The church mediator Anselm Okoro-Lind said talks with the Mountain Peoples' Congress had gone well.\n"
             "But the Congress said on Friday that it would never disarm before a political settlement.\n"
             "Congress leaders met in Halvenne on Saturday.")
-    roles = roles_of(nlp, text)
-    assert [key for key in roles.cast.parties if "Congress" in key] == ["Mountain Peoples' Congress"]
-    assert assign_role("the Congress", roles, 1) == "counterpart"
-
-
-def test_a_states_formal_name_is_the_state(nlp):
-    text = ("The regional envoy Ines Halvorsen-Abebe said talks with Korrasal on the cable dispute were constructive.\n"
+KORRASAL = ("The regional envoy Ines Halvorsen-Abebe said talks with Korrasal on the cable dispute were constructive.\n"
             "Korrasali officials did not attend the second day.\n"
             "The Korrasal Federation said on Friday that it would not pay for any repairs.")
+
+
+@pytest.mark.parametrize(
+    "text, holder, sentence, role",
+    [
+        (OSTMARA, "Ostmara's energy ministry", 1, "counterpart"),
+        (OSTMARA, "An opposition lawmaker in Ostmara, Petrik Salonen", 2, "other"),  # speaks against its government
+        (TARVONIA, "the Ministry of Communication", 2, "counterpart"),  # a state body named without its country
+        (CONGRESS, "the Congress", 1, "counterpart"),  # the head noun of the group's full name
+        (KORRASAL, "The Korrasal Federation", 2, "counterpart"),  # a state's formal name
+    ],
+)
+def test_a_speaker_speaks_for_the_side_the_text_ties_it_to(nlp, text, holder, sentence, role):
+    assert assign_role(holder, roles_of(nlp, text), sentence) == role
+
+
+@pytest.mark.parametrize("text, word", [(CONGRESS, "Congress"), (KORRASAL, "Korrasal")])
+def test_a_short_or_formal_name_joins_the_party_it_names(nlp, text, word):
     roles = roles_of(nlp, text)
-    assert [key for key in roles.cast.parties if "Korrasal" in key] == [roles.counterpart_key]
-    assert assign_role("The Korrasal Federation", roles, 2) == "counterpart"
+    assert [key for key in roles.cast.parties if word in key] == [roles.counterpart_key]
 
 
 def test_an_official_after_a_sentence_about_a_government_speaks_for_it(nlp):
