@@ -403,10 +403,14 @@ def _state_like(party) -> bool:
     return party.kind == "state" or not any(_has_word(n, GROUP_WORDS - STATE_WORDS) or (n.isupper() and len(n) > 1) for n in names)
 
 
+# How a state body's name opens when no country word comes first ("Ministry of ...", "Foreign Office").
+INSTITUTION_OPENERS = {"ministry", "foreign", "defence", "defense", "interior", "presidency", "office", "state", "the",
+                       "department", "national", "presidential", "cabinet", "government"}
+
+
 def _unqualified_institution(party) -> bool:
     """A state body named without its country ("Ministry of Communication", "the presidency")."""
-    return party.kind == "state" and all(_has_word(alias, STATE_INSTITUTIONS) and alias.split()[0].lower() in
-                                         {"ministry", "foreign", "defence", "defense", "interior", "presidency", "office", "state", "the", "department", "national", "presidential", "cabinet", "government"}
+    return party.kind == "state" and all(_has_word(alias, STATE_INSTITUTIONS) and alias.split()[0].lower() in INSTITUTION_OPENERS
                                          for alias in party.aliases | {party.name})
 
 
