@@ -48,7 +48,10 @@ STATE_WORDS = {"government", "ministry", "authorities", "officials", "presidency
 GROUP_WORDS = {"rebels", "insurgents", "militants", "fighters", "group", "militia", "movement", "front", "alliance",
                "coalition", "separatists", "council", "army", "party", "faction", "organisation", "organization", "leadership", "delegation"}
 GENERIC_PARTY_WORDS = STATE_WORDS | GROUP_WORDS
-NOT_NAME_WORDS = GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS  # a "name" holding one of these is no person's
+# Features of the land and water that name places ("Lake Malawi", "the Tillet Gorge"), never people.
+PLACE_FEATURE_WORDS = {"lake", "river", "mount", "mountains", "gulf", "bay", "sea", "strait", "valley", "gorge", "plateau",
+                       "island", "islands", "peninsula", "basin", "desert", "canal", "corridor"}
+NOT_NAME_WORDS = GROUP_WORDS | STATE_INSTITUTIONS | BODY_WORDS | PLACE_FEATURE_WORDS  # a "name" holding one of these is no person's
 # Bodies that send envoys and host talks but are rarely the side an envoy negotiates with.
 INTERNATIONAL_BODY_WORDS = {"united nations", "union", "league", "forum", "organisation", "organization", "community",
                             "security council", "committee", "bank", "fund", "court", "agency", "bloc"}
@@ -393,6 +396,7 @@ def _find_people(sentences: Sequence[Sentence], cast: Cast) -> None:
         if (not looks_like_person(name) or name in party_names or normalise(entity.text) not in in_running_text
                 or {w for w in words if w[:1].isalpha()} & NOT_NAME_WORDS
                 or any(w.isupper() and len(w) > 1 for w in name.split())  # "AU High Representative"
+                or name.split()[-1][:1].islower()  # "the Synod minister": a description; surnames are capitalised
                 or (entity.root.dep_ == "compound" and entity.root.head.pos_ == "NOUN")  # "the Ravna basin"
                 or (entity.root.dep_ == "pobj" and entity.root.head.lower_ in ("in", "at"))):
             continue

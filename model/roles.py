@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from misread.model.actors import (
-    GROUP_WORDS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, clause_subject,
+    GROUP_WORDS, PERSON_NOUNS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, _phrase_around, shares_stem, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, clause_subject,
     _has_word, is_third_party,
 )
 from misread.model.attribution import attributed_speakers, speakers_by_sentence
@@ -128,9 +128,20 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
         elif cast.role_mentions:
             # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
             mention = min(cast.role_mentions, key=lambda m: (m.headline, -ROLE_WEIGHTS[m.role], m.sentence))
-            roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
-            roles.envoy_roles = {mention.role}
-            roles.envoy_side = set(mention.parties)
+            # A story introduces its envoy where it first names the role; later "the mediator"s only refer back.
+            first = min(cast.role_mentions, key=lambda m: (m.headline, m.sentence))
+            key = _named_near(cast, first, sentences, statement_holders)
+            if key:
+                mention = first
+                person = cast.people[key]
+                person.roles[mention.role] += 1
+                roles.envoy_person = key
+                roles.envoy = Choice(person.name, set(person.aliases) | {mention.phrase},
+                                     [f"named beside the role: {mention.phrase} (sentence {mention.sentence + 1}), then {person.name}"])
+            else:
+                roles.envoy = Choice(mention.phrase, {mention.phrase}, [f"named only by role: {mention.phrase}"])
+                roles.envoy_roles = {mention.role}
+                roles.envoy_side = set(mention.parties)
         else:
             return
     person = cast.people.get(roles.envoy_person) if roles.envoy_person else None
@@ -169,6 +180,52 @@ def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str
                 if person and person.first >= mention.sentence and (side is None or side in mention.parties):
                     return key
     return None
+
+
+# Who speaks in another capacity than a go-between's: a side's official or leader, or a commentator.
+OTHER_CAPACITY_NOUNS = (PERSON_NOUNS - set(ROLE_WEIGHTS) - {"adviser", "advisor", "chief"}) | {
+    "analyst", "researcher", "professor", "lecturer", "scholar", "expert", "fellow", "lawmaker", "legislator", "senator", "mayor", "resident"}
+
+
+def _named_near(cast: Cast, mention, sentences: Sequence[Sentence], statement_holders, reach: int = 4) -> str | None:
+    """"The bloc's special representative said ... Nadir Oksvold, a hydrologist appointed in January, met ..." or
+    "Few have spent as long on the file as Akech Manyiel. He has held the title of presidential envoy ...": a role
+    that no name stands beside belongs to a person the text introduces near it (within four sentences and one
+    paragraph, as a quote may run on before its speaker is named), who is quoted,
+    has no negotiating role of their own and is given no other capacity (no official, leader or analyst) and no
+    side but the role's; of several, the one named nearest, as a sentence's subject rather than its object."""
+    if mention.headline:
+        return None
+    text = " ".join(sentence.text for sentence in sentences)
+    paragraph = sentences[mention.sentence].paragraph
+    quoted = Counter(key for holders in statement_holders for holder in holders for kind, key in cast.named_in(holder)[:1] if kind == "person")
+    nearest: dict[str, tuple[int, bool]] = {}
+    other_capacity: set[str] = set()
+    for index, sentence in enumerate(sentences):
+        for entity in sentence.span.ents:
+            for kind, key in cast.named_in(entity.text)[:1]:
+                if kind != "person":
+                    continue
+                if {t.lower_ for t in _phrase_around(entity)} & OTHER_CAPACITY_NOUNS:
+                    other_capacity.add(key)
+                if abs(index - mention.sentence) <= reach and abs(sentence.paragraph - paragraph) <= 1:
+                    place = (abs(index - mention.sentence), clause_subject(entity) is None)
+                    nearest[key] = min(nearest.get(key, place), place)
+
+    def free(key: str) -> bool:
+        person = cast.people[key]
+        side = person.party if person.party and cast.parties[person.party].mentions > 1 else None
+        # News introduces a person by full name; a "person" only ever named by one word ("mediating between Arvandia
+        # and Samkhari") is most often a place the tagger missed.
+        in_full = " " in person.name or re.search(rf"\b[A-Z][\w'’-]+ {re.escape(person.name)}\b", text)
+        # "Malawi" beside a "Malawian" party: a country the tagger took for a person.
+        place = " " not in person.name and any(shares_stem(label, person.name) for party in cast.parties.values() for label in party.labels)
+        introduced_here = person.first >= mention.sentence - reach
+        return (person.role_weight == 0 and introduced_here and in_full and not place and key not in other_capacity
+                and (side is None or side in mention.parties))
+
+    candidates = [key for key in nearest if quoted[key] and free(key)]
+    return min(candidates, key=lambda key: (nearest[key], -quoted[key], cast.people[key].first), default=None)
 
 
 def _choose_counterpart(roles: Roles, sentences: Sequence[Sentence], given: str | None, statement_holders) -> None:

@@ -325,3 +325,40 @@ NEXT_NAMED = ("{} said on Tuesday that talks with the rebel council had produced
 def test_the_envoy_is_the_holder_of_the_role_never_whose_role_it_is_or_whom_it_is_sent_to(nlp, text, envoy):
     roles = roles_of(nlp, text)
     assert roles.envoy is not None and roles.envoy.name == envoy
+
+
+@pytest.mark.parametrize(
+    "text, envoy",
+    [
+        # the role's first mention, then the person the next paragraph introduces as a sentence's subject
+        ("The Assembly's special representative for the Tevra basin ended two days of meetings on Tuesday without agreement.\n\n"
+         "Olav Renskar-Mbeki, a hydrologist appointed in January, met the water minister, Dagny Ulvestad, in the capital.\n\n"
+         '"I would be misleading you if I said I leave encouraged," Renskar-Mbeki told reporters.', "Olav Renskar-Mbeki"),
+        # a person, then "he" holds the title
+        ("JUBA - Few officials know the border file as well as Akot Deng Malual-Bior.\n\n"
+         "He has held the title of presidential envoy on the Kessar area for six years.\n\n"
+         '"They did not say no," Malual-Bior said of his talks in Ravenne.', "Akot Deng Malual-Bior"),
+        # a description is no name: "the Synod minister" is the pastor named before and quoted after
+        ("The Reverend Wendela Ostby walked back across the Kessrin bridge on Wednesday.\n\n"
+         "The 61-year-old Synod minister, who has served as facilitator of the contacts since autumn, met the committee.\n\n"
+         '"There has been real progress," Ostby told reporters.', "Ostby"),
+    ],
+)
+def test_a_role_no_name_stands_beside_belongs_to_the_person_introduced_near_it(nlp, text, envoy):
+    roles = roles_of(nlp, text)
+    assert roles.envoy is not None and roles.envoy.name.endswith(envoy)
+    assert roles.cast.people[roles.envoy_person].roles
+
+
+def test_an_analyst_quoted_beside_a_title_only_envoy_is_never_the_envoy(nlp):
+    text = ("The bloc's mediator for the Kessar talks left Ravenne on Friday without a date for the next round.\n\n"
+            '"Mediators always talk up progress," said Hanne Lisbeth Moraga, an analyst at the Institute for Border Studies.')
+    roles = roles_of(nlp, text)
+    assert roles.envoy is not None and "Moraga" not in roles.envoy.name
+
+
+
+def test_a_lake_is_never_a_person(nlp):
+    text = ("The regional envoy Imre Kovalski-Dube said talks over the seized fishing boats had gone well.\n"
+            "Lake Orenzo is shared by both countries, and its fish feed millions.")  # the tagger calls the lake a person
+    assert "Lake Orenzo" not in {p.name for p in roles_of(nlp, text).cast.people.values()}

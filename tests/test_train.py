@@ -12,7 +12,7 @@ import torch
 
 from misread.model.tracking import EXPERIMENT_NAME, MODEL_ALIAS, REGISTERED_MODEL_NAME
 from misread.data import TEACHER_FILE
-from misread.training.train import NO_GOLD, EpochSampler, FramingRows, FramingTrainer, collator, default_run_name, distillation_loss, epoch_sample, load_teacher, main, parse_args, training_loss
+from misread.training.train import NO_GOLD, EpochSampler, FramingRows, FramingTrainer, collator, default_run_name, distillation_loss, epoch_sample, load_teacher, main, parse_args, split_heldout, teacher_agreement, training_loss
 from misread.data.loading import Example
 from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
@@ -72,11 +72,43 @@ def test_unlabelled_teacher_rows_join_training_and_are_logged(corpus_files, trac
     teacher = write_jsonl(tmp_path / "teacher.jsonl", [teacher_row(row["text"], "train", row["label"]) for row in train]
                           + [teacher_row(f"Unlabelled sentence {i}.", "unlabelled", "neutral") for i in range(5)])
     result = run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1", "--batch_size", "4",
-                          "--teacher_file", str(teacher), "--no_register")
-    assert mlflow.get_run(result["run_id"]).data.params["unlabelled_rows"] == "5"
+                          "--teacher_file", str(teacher), "--distill_heldout", "2", "--no_register")
+    run = mlflow.get_run(result["run_id"])
+    assert (run.data.params["unlabelled_rows"], run.data.params["heldout_rows"]) == ("3", "2")
+    assert 0.0 <= run.data.metrics["heldout_teacher_macro_f1"] <= 1.0
     without = run_training(corpus_files, tracking_uri, tiny_model_dir, "--epochs", "1", "--batch_size", "4",
                            "--teacher_file", str(teacher), "--distill_unlabelled", "false", "--no_register")
     assert mlflow.get_run(without["run_id"]).data.params["unlabelled_rows"] == "0"
+
+
+def test_the_held_out_sentences_are_the_same_in_every_run_and_their_near_duplicates_are_never_trained_on():
+    pool = [" ".join(f"word{i}x{k}" for k in range(8)) for i in range(40)]  # no two alike
+    trained, heldout = split_heldout(pool, 5)
+    assert len(heldout) == 5 and not set(trained) & set(heldout)
+    reversed_pool = pool[::-1]
+    assert sorted(reversed_pool[i] for i in split_heldout(reversed_pool, 5)[1]) == sorted(pool[i] for i in heldout)  # the pool's order does not matter
+    echo = pool[heldout[0]].replace("x7", "y7")
+    trained_with_echo, _ = split_heldout(pool + [echo], 5)
+    assert len(pool) not in trained_with_echo  # a near-duplicate of a held-out sentence would leak it into training
+
+
+class CopyingStudent:
+    labels = LABELS
+
+    def __init__(self, proba):
+        self.proba = proba
+
+    def predict_proba(self, texts):
+        return self.proba.numpy()
+
+
+def test_a_student_that_copies_the_teacher_agrees_fully_and_one_that_does_not_scores_lower():
+    teacher = torch.tensor([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1], [0.1, 0.1, 0.1, 0.7]])
+    texts = ["a", "b", "c", "d"]
+    copying = teacher_agreement(CopyingStudent(teacher), texts, teacher)
+    assert copying["heldout_teacher_macro_f1"] == 1.0 and copying["heldout_teacher_kl"] == pytest.approx(0.0, abs=1e-6)
+    shifted = teacher_agreement(CopyingStudent(teacher.roll(1, dims=0)), texts, teacher)
+    assert shifted["heldout_teacher_macro_f1"] == 0.0 and shifted["heldout_teacher_kl"] > 0.5
 
 
 def test_a_missing_teacher_file_stops_training_with_the_command_that_writes_it(tmp_path):

@@ -9,6 +9,7 @@ Sections, in order: args, logging, seed, tracking, data, labels, model, preproce
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -26,6 +27,7 @@ from torch.utils.data import Dataset, Sampler
 from transformers import HfArgumentParser, Trainer, TrainerCallback, TrainingArguments
 
 from misread.data import MEASURING_SETS, MODERN_DEV_FILE, REAL_DEV_FILE, SPLIT_FILES, TEACHER_FILE
+from misread.data.near_duplicates import near_duplicate_pairs
 from misread.data.loading import Example, check_label_coverage, duplicate_report, file_fingerprint, label_set, load_examples
 from misread.evaluation.metrics import classification_metrics, half_macro_f1, plot_confusion_matrix, report_text
 from misread.model.classifier import MAX_LENGTH, FramingClassifier, bf16_is_fast, resolve_device
@@ -99,6 +101,7 @@ class TrainArgs:
     # Corpus v10 had 10,396 unlabelled sentences; v11 has 16,395 the teacher kept. Each epoch draws this many afresh,
     # so an epoch costs what it did while the student sees the whole pool over its epochs.
     unlabelled_per_epoch: int | None = field(default=10_396, metadata={"help": "Unlabelled sentences per epoch, drawn afresh each epoch from the teacher file's pool (0 or more than the pool: all of them every epoch)."})
+    distill_heldout: int = field(default=1_000, metadata={"help": "Unlabelled sentences kept out of training, the same in every run (lowest hash of their text), with their near-duplicates: how closely the student follows the teacher on sentences neither trained on (heldout_teacher_macro_f1), a selection signal that needs no measuring set. 0: none."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
     output_dir: str | None = field(default=None, metadata={"help": "The best model is also saved to OUTPUT_DIR/<run id>/classifier (default: outputs/ in $MISREAD_HOME or the current folder)."})
 
@@ -152,6 +155,27 @@ def load_teacher(path: str, train: list[Example], labels: list[str]) -> tuple[to
     unlabelled = [row for row in rows if row.get("source") == "unlabelled"]
     unlabelled_table = torch.tensor([[row["proba"][label] for label in labels] for row in unlabelled]).reshape(len(unlabelled), len(labels))
     return table, [row["text"] for row in unlabelled], unlabelled_table
+
+
+def split_heldout(texts: list[str], size: int) -> tuple[list[int], list[int]]:
+    """Indices to train on and indices held out: the `size` texts with the lowest sha256 (the same in every run, and
+    stable as the pool grows), and no training sentence that nearly duplicates one of them."""
+    heldout = sorted(sorted(range(len(texts)), key=lambda i: hashlib.sha256(texts[i].encode("utf-8")).hexdigest())[:size])
+    kept = set(heldout)
+    rest = [i for i in range(len(texts)) if i not in kept]
+    too_close = {i for i, _, _ in near_duplicate_pairs([texts[i] for i in rest], [texts[i] for i in heldout])}
+    return [i for position, i in enumerate(rest) if position not in too_close], heldout
+
+
+def teacher_agreement(classifier: FramingClassifier, texts: list[str], teacher: torch.Tensor, prefix: str = "heldout_teacher") -> dict[str, float]:
+    """The student scored against the teacher's argmax on sentences neither was trained on (macro-F1, accuracy,
+    per-label F1 under the usual names), and the mean KL(teacher || student)."""
+    labels = classifier.labels
+    student = classifier.predict_proba(texts)
+    metrics = classification_metrics([labels[i] for i in teacher.argmax(dim=1).tolist()], [labels[i] for i in student.argmax(axis=1)], labels, prefix)
+    target = teacher.numpy().clip(1e-8, 1)
+    metrics[f"{prefix}_kl"] = float(np.mean(np.sum(target * (np.log(target) - np.log(student.clip(1e-8, 1))), axis=1)))
+    return metrics
 
 
 def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -317,8 +341,9 @@ class TrackingCallback(TrainerCallback):
     measuring sets' curves, which never pick the epoch); stops asked for by Ctrl-C or SIGTERM honoured after a step
     or a checkpoint; the run's settings saved beside its checkpoints for --resume."""
 
-    def __init__(self, classifier: FramingClassifier, measuring: dict[str, list[Example]], run_file: Path, run_state: dict) -> None:
-        self.classifier, self.measuring, self.run_file, self.run_state = classifier, measuring, run_file, run_state
+    def __init__(self, classifier: FramingClassifier, measuring: dict[str, list[Example]], heldout: tuple[list[str], torch.Tensor],
+                 run_file: Path, run_state: dict) -> None:
+        self.classifier, self.measuring, self.heldout, self.run_file, self.run_state = classifier, measuring, heldout, run_file, run_state
         self.started = time.perf_counter() - run_state.get("train_seconds", 0.0)
 
     def on_step_end(self, args, state, control, **kwargs):
@@ -334,9 +359,12 @@ class TrackingCallback(TrainerCallback):
             values["train_loss"] = float(losses[-1])
         for name, rows in self.measuring.items():
             values[f"epoch_{name}_macro_f1"] = evaluate(self.classifier, rows, name)[0][f"{name}_macro_f1"]
+        if self.heldout[0]:
+            values["epoch_heldout_teacher_macro_f1"] = teacher_agreement(self.classifier, *self.heldout)["heldout_teacher_macro_f1"]
         mlflow.log_metrics(values, step=epoch)
-        log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, real dev %.4f, modern dev %.4f", epoch, values.get("train_loss", float("nan")),
-                 values.get("val_macro_f1", float("nan")), values.get("epoch_real_dev_macro_f1", float("nan")), values.get("epoch_modern_dev_macro_f1", float("nan")))
+        log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, held-out agreement with the teacher %.4f, real dev %.4f, modern dev %.4f", epoch,
+                 values.get("train_loss", float("nan")), values.get("val_macro_f1", float("nan")), values.get("epoch_heldout_teacher_macro_f1", float("nan")),
+                 values.get("epoch_real_dev_macro_f1", float("nan")), values.get("epoch_modern_dev_macro_f1", float("nan")))
 
     def on_save(self, args, state, control, **kwargs):
         self.run_state["train_seconds"] = time.perf_counter() - self.started
@@ -435,8 +463,10 @@ def main(argv: list[str] | None = None) -> dict:
     tokenizer = classifier.tokenizer
     no_teacher = (None, [], torch.zeros(0, len(labels)))
     teacher, unlabelled, unlabelled_teacher = load_teacher(args.teacher_file, train, labels) if args.teacher_file else no_teacher
-    keep = (args.limit or len(unlabelled)) if args.distill_unlabelled else 0
-    unlabelled, unlabelled_teacher = unlabelled[:keep], unlabelled_teacher[:keep]
+    trained, heldout = split_heldout(unlabelled, min(args.distill_heldout, len(unlabelled) // 2)) if args.distill_heldout else (list(range(len(unlabelled))), [])
+    heldout_texts, heldout_teacher = [unlabelled[i] for i in heldout], unlabelled_teacher[heldout]
+    keep = trained[: args.limit or len(trained)] if args.distill_unlabelled else []
+    unlabelled, unlabelled_teacher = [unlabelled[i] for i in keep], unlabelled_teacher[keep]
     if teacher is not None:
         teacher = torch.cat([teacher, unlabelled_teacher])
     label_ids = {label: i for i, label in enumerate(labels)}
@@ -460,14 +490,14 @@ def main(argv: list[str] | None = None) -> dict:
             for name, path in (("train", args.train_file), ("validation", args.validation_file), ("test", args.test_file)):
                 fingerprint = file_fingerprint(path)
                 mlflow.log_params({f"{name}_sha256": fingerprint["sha256"], f"{name}_bytes": fingerprint["bytes"]})
-            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates), "samples_per_epoch": per_epoch})
+            mlflow.log_params({"train_rows": len(train), "unlabelled_rows": len(unlabelled), "heldout_rows": len(heldout_texts), "validation_rows": len(validation), "test_rows": len(test), "duplicate_sentences": len(duplicates), "samples_per_epoch": per_epoch})
             mlflow.log_dict({"id2label": dict(enumerate(labels)), "label2id": label_ids}, "label_map.json")
 
         # ---- train: the Hugging Face Trainer, with the project's loss, sampler and MLflow names -----------------------
         folder = checkpoint_dir(args.output_dir, run.info.run_id)
         run_state = resumed or {"args": asdict(args), "run_id": run.info.run_id, "train_seconds": 0.0}
         write_run_state(folder / RUN_STATE, run_state)
-        tracking = TrackingCallback(classifier, measuring, folder / RUN_STATE, run_state)
+        tracking = TrackingCallback(classifier, measuring, (heldout_texts, heldout_teacher), folder / RUN_STATE, run_state)
         trainer = build_trainer(args, classifier, train_rows, sampler, eval_rows, folder, device, callbacks=[tracking])
         trainer.train(resume_from_checkpoint=bool(resumed) or None)
         train_seconds = time.perf_counter() - tracking.started
@@ -491,6 +521,8 @@ def main(argv: list[str] | None = None) -> dict:
                 plot_confusion_matrix(gold, predictions, labels, title, scratch / f"confusion_{prefix}.png")
                 (scratch / f"report_{prefix}.txt").write_text(report_text(gold, predictions, labels))
             summary["best_val_macro_f1"] = best_f1
+            if heldout_texts:
+                summary |= teacher_agreement(classifier, heldout_texts, heldout_teacher)
             mlflow.log_metrics(summary)
             mlflow.log_artifacts(str(scratch), artifact_path="evaluation")
 
@@ -511,6 +543,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\nrun id:          {run.info.run_id}")
     print(f"val macro-F1:    {best_f1:.4f} (epoch {best_epoch})")
     print(f"test macro-F1:   {summary.get('test_macro_f1', float('nan')):.4f}")
+    if "heldout_teacher_macro_f1" in summary:
+        print(f"teacher agreement on {len(heldout_texts)} held-out unlabelled sentences: macro-F1 {summary['heldout_teacher_macro_f1']:.4f}, KL {summary['heldout_teacher_kl']:.4f}")
     for name in MEASURING_SETS:
         if f"{name}_macro_f1" in summary:
             print(f"{name} macro-F1: {summary[f'{name}_macro_f1']:.4f}", end="")
