@@ -157,7 +157,12 @@ def _background(clause) -> bool:
 
 # Verbs of speaking as such: negated ("did not say", "has said nothing") they report silence, not a stance.
 SPEECH_VERBS = {"say", "tell", "state", "comment", "respond", "reply", "announce", "explain", "speak", "confirm", "answer"}
-YEAR = re.compile(r"^(?:in |the |early |late |mid-)?(?:1[89]|20)\d\d(?:s|'s|’s)?$", re.I)  # "2018", "in 2021", "the 1990s"
+# A date that places an act in an earlier period: "2018", "in 2021", "the 1990s", "March 2021", "late 2022", "last
+# year", "three years ago". A day ("on 12 March 2026") or a weekday dates current news.
+YEAR = re.compile(r"^(?:in |the |early |late |mid-|(?:the )?(?:spring|summer|autumn|fall|winter) (?:of )?"
+                  r"|(?:january|february|march|april|may|june|july|august|september|october|november|december) )?"
+                  r"(?:1[89]|20)\d\d(?:s|'s|’s)?$|^(?:last|the previous) year$|^(?:a|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+                  r"(?:years|decades?) ago$|^a year ago$", re.I)
 
 
 def _silent(verb) -> bool:
@@ -176,16 +181,17 @@ def _silent(verb) -> bool:
 
 
 def _past_background(verb) -> bool:
-    """"In 2019 the rebels rejected the offer": an act in the simple past dated by a bare year is background, held
-    by no one now. Only a date on the verb itself counts: "refused the 2018 accord" dates the accord, not the refusal,
+    """"In 2019 the rebels rejected the offer": an act in the simple past dated to an earlier year is background,
+    held by no one now. Only a date on the verb itself counts: "refused the 2018 accord" dates the accord, not the refusal,
     and a full date ("on 12 March 2026") or a weekday dates current news."""
-    if verb.tag_ != "VBD":
+    # "rejected", or the emphatic "did agree"
+    if verb.tag_ != "VBD" and not (verb.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "did" for c in verb.children)):
         return False
     for entity in verb.sent.ents:
         if entity.label_ != "DATE" or not YEAR.match(entity.text.strip()):
             continue
         head = entity.root
-        while head.dep_ in ("pobj", "prep", "npadvmod", "nummod", "compound") and head.head.i != head.i and head.i != verb.i:
+        while head.dep_ in ("pobj", "prep", "npadvmod", "advmod", "nummod", "compound") and head.head.i != head.i and head.i != verb.i:
             head = head.head
             if head.i == verb.i:
                 return True

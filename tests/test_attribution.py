@@ -120,6 +120,9 @@ def test_a_sentence_wholly_inside_a_quote_speaks_in_the_voice_the_quote_is_given
         ("The Corvane foreign ministry did not respond to requests for comment.", True),
         ("Talvessa has said nothing publicly about the talks.", True),
         ("In 2019 the Brannock Front rejected a ceasefire offer from the government.", True),
+        ("In December 2023, during an earlier round in Sorvath, the Front did agree to a ten-day pause.", True),
+        ("Three years ago the Brannock Front rejected a ceasefire offer from the government.", True),
+        ("Last week the Brannock Front rejected a ceasefire offer from the government.", False),  # current news
         ("The Brannock Front rejected a ceasefire offer on Tuesday.", False),  # current news
         ("The Brannock Front refused to sign the 2018 accord, its spokesman said on Monday.", False),  # the year dates the accord
         ('"We have never said independence or nothing," the movement\'s spokeswoman said.', False),  # a speaker's own words
