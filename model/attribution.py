@@ -43,8 +43,21 @@ class StanceUnit:
     main: bool = False  # the main clause, what is left of the sentence once the other clauses are split off
 
 
+BREAKAWAY_VERBS = {"break", "split", "splinter", "defect", "secede"}
+
+
+def _broke_away(clause) -> bool:
+    """"which broke away from the Congress": a clause that says a group left another."""
+    return clause.dep_ in ("relcl", "acl") and clause.lemma_.lower() in BREAKAWAY_VERBS and any(
+        child.dep_ == "prep" and child.lower_ == "from" for child in clause.children)
+
+
 def noun_phrase(token) -> list:
-    """The token and its modifiers (names, titles, possessors, "to Russia"), without relative clauses."""
+    """The token and its modifiers (names, titles, possessors, "to Russia"), without relative clauses, except one
+    that says the group broke away from another: "a faction calling itself the Vanguard, which broke from the
+    Congress" is the Vanguard, not the Congress (roles.speaker_party reads the clause)."""
+    if any(_broke_away(t) for t in token.subtree):
+        return list(token.subtree)
     tokens, stack = [], [token]
     while stack:
         current = stack.pop()

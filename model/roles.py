@@ -388,6 +388,9 @@ def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = fr
     for. Analysts, experts, diplomats and mediators speak for no side."""
     if is_third_party(holder) or _has_mediating_role(holder):
         return None
+    before, *broke_away = BROKE_AWAY.split(holder, maxsplit=1)
+    if broke_away:  # "A splinter faction calling itself the Red Vanguard, which broke away from the Congress": not the Congress
+        return next((key for kind, key in cast.named_in(before) if kind == "party"), None)
     party = _speaker_party(cast, holder, sentence, exclude)
     if party is None:
         return None
@@ -400,6 +403,7 @@ def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = fr
 
 
 OPPONENT_WORDS = {"opposition", "dissident", "dissidents", "exiled"}
+BROKE_AWAY = re.compile(r"\b(?:broke|broken|split|splintered|defected|seceded)(?: away| off)? from\b", re.I)
 REBEL_WORDS = {"rebel", "rebels", "insurgent", "insurgents", "separatist", "separatists"}
 
 

@@ -131,3 +131,13 @@ def test_a_sentence_wholly_inside_a_quote_speaks_in_the_voice_the_quote_is_given
 )
 def test_silence_and_acts_dated_to_an_earlier_year_are_no_stance_held_now(nlp, sentence, no_stance_now):
     assert states_no_current_stance(next(nlp(sentence).sents)) is no_stance_now
+
+
+def test_a_group_that_broke_away_from_another_keeps_that_clause_in_its_name(nlp):
+    from misread.model.attribution import speakers_by_sentence
+    from misread.model.segmentation import segment_many
+
+    text = ("A splinter faction calling itself the Kourmet Vanguard, which broke from the Congress in 2021, said it "
+            "rejected any agreement.")
+    (sentences,) = list(segment_many(nlp, [text]))
+    assert "broke from the Congress" in speakers_by_sentence(sentences)[0][0].text

@@ -250,9 +250,16 @@ KORRASAL = ("The regional envoy Ines Halvorsen-Abebe said talks with Korrasal on
             "The Korrasal Federation said on Friday that it would not pay for any repairs.")
 
 
+SPLINTER = ("The church mediator Anselm Okoro-Lind said talks with the Mountain Peoples' Congress had gone well.\n"
+            "The Congress said on Friday that it was ready to disarm.\n"
+            "A splinter faction calling itself the Kourmet Vanguard, which broke from the Congress in 2021, said it "
+            "rejected any agreement.")
+
+
 @pytest.mark.parametrize(
     "text, holder, sentence, role",
     [
+        (SPLINTER, "A splinter faction calling itself the Kourmet Vanguard, which broke from the Congress in 2021", 2, "other"),
         (OSTMARA, "Ostmara's energy ministry", 1, "counterpart"),
         (OSTMARA, "An opposition lawmaker in Ostmara, Petrik Salonen", 2, "other"),  # speaks against its government
         (TARVONIA, "the Ministry of Communication", 2, "counterpart"),  # a state body named without its country
