@@ -211,6 +211,26 @@ def _past_background(verb) -> bool:
     return False
 
 
+DOCUMENT_NOUNS = {"statement", "communiqué", "communique", "declaration", "letter", "release", "message", "note", "post"}
+
+
+def introduced_source(span) -> str | None:
+    """"His assessment sat awkwardly beside a statement released by the Lao foreign ministry.": the body a sentence
+    names as the author of a document, whose words a quote that follows, given to no one, most likely gives."""
+    for token in span:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in DOCUMENT_NOUNS:
+            continue
+        authors = [child for child in token.children if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN")]
+        for link in token.children:
+            if link.dep_ == "prep" and link.lower_ in ("by", "from"):
+                authors += [o for o in link.children if o.dep_ == "pobj"]
+            if link.dep_ == "acl":  # "a statement released by ..."
+                authors += [o for agent in link.children if agent.dep_ == "agent" for o in agent.children if o.dep_ == "pobj"]
+        if authors:
+            return phrase_text(noun_phrase(authors[0]))
+    return None
+
+
 def states_no_current_stance(span) -> bool:
     """Whether a sentence's main clause reports silence or a past act dated to an earlier year: no stance held now."""
     root = span.root

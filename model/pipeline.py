@@ -14,8 +14,8 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from misread.model.attribution import (
-    PREVIOUS_SPEAKER, Holder, attributed_speakers, quote_open_at_start, speakers_by_sentence, speakers_words, stance_units,
-    states_no_current_stance,
+    PREVIOUS_SPEAKER, Holder, attributed_speakers, introduced_source, quote_open_at_start, speakers_by_sentence, speakers_words,
+    stance_units, states_no_current_stance,
 )
 from misread.model.classifier import FramingClassifier
 from misread.model.gap import as_own_words, check_side_labels, gap_between, side_stance
@@ -220,6 +220,8 @@ class ArticleAnalyzer:
                 # "But the substance was unchanged. '...,' the statement said": a bare subject that names no person
                 # or party is not whom "he" or "the statement" goes back to.
                 previous = (holder, role)
+            if not attributed and (source := introduced_source(sentence.span)) and names_actor(source):
+                previous = resolve(Holder(source, attributed=True), index)  # "... a statement released by X." '"...
         return result
 
     def _article_row(self, article: Article, attribution: "ArticleAttribution", probabilities, with_sentences: bool) -> dict:

@@ -155,3 +155,12 @@ def test_a_quote_given_to_the_statement_goes_back_to_its_issuer_past_a_bare_subj
     row = analyze_one(analyzer, text)
     assert any("non-negotiable" in e["text"] for e in row["evidence"]["counterpart"])
     assert row["misreading"] is True
+
+
+def test_a_quote_given_to_no_one_after_a_statement_released_by_a_party_is_that_partys(analyzer):
+    text = ("Envoy Sees Thaw as Movement Digs In\n"
+            "Special envoy Mark Ellison said the Tarsk Liberation Front was ready for a ceasefire and welcomed real progress.\n"
+            "His assessment sat awkwardly beside a statement released by the Tarsk Liberation Front the same afternoon.\n"
+            "\"We rejected every limit. Our demands are non-negotiable.\"")
+    quoted = [s["role"] for s in analyze_one(analyzer, text, with_sentences=True)["sentences"] if "limit" in s["text"] or "demands" in s["text"]]
+    assert quoted == ["counterpart", "counterpart"]
