@@ -44,6 +44,7 @@ class StanceUnit:
 
 
 BREAKAWAY_VERBS = {"break", "split", "splinter", "defect", "secede"}
+BROKE_AWAY = re.compile(r"\b(?:broke|broken|split|splintered|defected|seceded)(?: away| off)? from\b", re.I)  # their forms in text
 
 
 def _broke_away(clause) -> bool:

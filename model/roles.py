@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Sequence
 
 from misread.model.actors import (
-    GROUP_WORDS, PERSON_NOUNS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, _phrase_around, shares_stem, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast, clause_subject,
-    _has_word, is_third_party,
+    GROUP_WORDS, PERSON_NOUNS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast,
+    clause_subject, shares_stem, _has_word, _phrase_around, is_third_party,
 )
-from misread.model.attribution import attributed_speakers, speakers_by_sentence
+from misread.model.attribution import BROKE_AWAY, attributed_speakers, speakers_by_sentence
 from misread.model.segmentation import Sentence
 
 ALIASES_FILE = Path(__file__).with_name("aliases.json")
@@ -191,9 +191,9 @@ def _named_near(cast: Cast, mention, sentences: Sequence[Sentence], statement_ho
     """"The bloc's special representative said ... Nadir Oksvold, a hydrologist appointed in January, met ..." or
     "Few have spent as long on the file as Akech Manyiel. He has held the title of presidential envoy ...": a role
     that no name stands beside belongs to a person the text introduces near it (within four sentences and one
-    paragraph, as a quote may run on before its speaker is named), who is quoted,
-    has no negotiating role of their own and is given no other capacity (no official, leader or analyst) and no
-    side but the role's; of several, the one named nearest, as a sentence's subject rather than its object."""
+    paragraph: a quote may run on before its speaker is named) who is quoted, has no negotiating role of their
+    own, is given no other capacity (an official, a leader, an analyst) and speaks for no side but the role's;
+    of several, the one named nearest, as a sentence's subject rather than its object."""
     if mention.headline:
         return None
     text = " ".join(sentence.text for sentence in sentences)
@@ -403,7 +403,6 @@ def speaker_party(cast: Cast, holder: str, sentence: int, exclude: set[str] = fr
 
 
 OPPONENT_WORDS = {"opposition", "dissident", "dissidents", "exiled"}
-BROKE_AWAY = re.compile(r"\b(?:broke|broken|split|splintered|defected|seceded)(?: away| off)? from\b", re.I)
 REBEL_WORDS = {"rebel", "rebels", "insurgent", "insurgents", "separatist", "separatists"}
 
 
