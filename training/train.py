@@ -362,9 +362,9 @@ class TrackingCallback(TrainerCallback):
         if self.heldout[0]:
             values["epoch_heldout_teacher_macro_f1"] = teacher_agreement(self.classifier, *self.heldout)["heldout_teacher_macro_f1"]
         mlflow.log_metrics(values, step=epoch)
-        log.info("epoch %d: train loss %.4f, val macro-F1 %.4f, held-out agreement with the teacher %.4f, real dev %.4f, modern dev %.4f", epoch,
-                 values.get("train_loss", float("nan")), values.get("val_macro_f1", float("nan")), values.get("epoch_heldout_teacher_macro_f1", float("nan")),
-                 values.get("epoch_real_dev_macro_f1", float("nan")), values.get("epoch_modern_dev_macro_f1", float("nan")))
+        shown = {"train loss": "train_loss", "val macro-F1": "val_macro_f1", "held-out agreement with the teacher": "epoch_heldout_teacher_macro_f1",
+                 "real dev": "epoch_real_dev_macro_f1", "modern dev": "epoch_modern_dev_macro_f1"}
+        log.info("epoch %d: %s", epoch, ", ".join(f"{name} {values[key]:.4f}" for name, key in shown.items() if key in values))
 
     def on_save(self, args, state, control, **kwargs):
         self.run_state["train_seconds"] = time.perf_counter() - self.started
