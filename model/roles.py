@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Sequence
 
 from misread.model.actors import (
-    GROUP_WORDS, PERSON_NOUNS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, Cast, RoleMention, build_cast,
+    GROUP_WORDS, PERSON_NOUNS, QUALIFIED_ROLES, ROLE_WEIGHTS, SPOKESPERSON_NOUNS, STATE_INSTITUTIONS, STATE_WORDS, THIRD_PARTY_NOUNS, Cast,
+    RoleMention, build_cast,
     clause_subject, shares_stem, _has_word, _phrase_around, is_third_party,
 )
 from misread.model.attribution import BROKE_AWAY, attributed_speakers, speakers_by_sentence
@@ -182,9 +183,11 @@ def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str
     return None
 
 
-# Who speaks in another capacity than a go-between's: a side's official or leader, or a commentator.
-OTHER_CAPACITY_NOUNS = (PERSON_NOUNS - set(ROLE_WEIGHTS) - {"adviser", "advisor", "chief"}) | {
-    "analyst", "researcher", "professor", "lecturer", "scholar", "expert", "fellow", "lawmaker", "legislator", "senator", "mayor", "resident"}
+# Who speaks in another capacity than a go-between's: a side's official or leader, or a commentator (envoys are
+# often diplomats or former ombudsmen, so those stay).
+OTHER_CAPACITY_NOUNS = ((PERSON_NOUNS - set(ROLE_WEIGHTS) - {"adviser", "advisor", "chief"})
+                        | (THIRD_PARTY_NOUNS - {"diplomat", "diplomats", "ombudsman", "ombudswoman"})
+                        | {"lecturer", "fellow", "lawmaker", "legislator", "senator", "mayor", "resident"})
 
 
 def _named_near(cast: Cast, mention, sentences: Sequence[Sentence], statement_holders, reach: int = 4) -> str | None:
