@@ -167,21 +167,21 @@ def split_heldout(texts: list[str], size: int) -> tuple[list[int], list[int]]:
     return [i for position, i in enumerate(rest) if position not in too_close], heldout
 
 
+def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """KL(teacher || student) at a temperature, scaled by T^2 so its gradients match the hard-label term."""
+    soft_teacher = torch.softmax(torch.log(teacher.clamp_min(1e-8)) / temperature, dim=-1)
+    return torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=-1), soft_teacher, reduction="batchmean") * temperature**2
+
+
 def teacher_agreement(classifier: FramingClassifier, texts: list[str], teacher: torch.Tensor, prefix: str = "heldout_teacher") -> dict[str, float]:
     """The student scored against the teacher's argmax on sentences neither was trained on (macro-F1, accuracy,
     per-label F1 under the usual names), and the mean KL(teacher || student)."""
     labels = classifier.labels
     student = classifier.predict_proba(texts)
     metrics = classification_metrics([labels[i] for i in teacher.argmax(dim=1).tolist()], [labels[i] for i in student.argmax(axis=1)], labels, prefix)
-    target = teacher.numpy().clip(1e-8, 1)
-    metrics[f"{prefix}_kl"] = float(np.mean(np.sum(target * (np.log(target) - np.log(student.clip(1e-8, 1))), axis=1)))
+    # log-probabilities are logits of the same distribution: the training loss's KL at temperature 1
+    metrics[f"{prefix}_kl"] = float(distillation_loss(torch.log(torch.from_numpy(student).float().clamp_min(1e-8)), teacher.float(), 1.0))
     return metrics
-
-
-def distillation_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
-    """KL(teacher || student) at a temperature, scaled by T^2 so its gradients match the hard-label term."""
-    soft_teacher = torch.softmax(torch.log(teacher.clamp_min(1e-8)) / temperature, dim=-1)
-    return torch.nn.functional.kl_div(torch.log_softmax(logits / temperature, dim=-1), soft_teacher, reduction="batchmean") * temperature**2
 
 
 def evaluate(classifier: FramingClassifier, examples: list[Example], prefix: str) -> tuple[dict[str, float], list[str]]:
