@@ -108,6 +108,8 @@ def explain_miss(gold: dict, predicted: dict) -> list[str]:
     lines = []
     if gold["envoy"] and not envoy_correct(gold["envoy"], predicted.get("envoy")):
         lines.append(f"envoy: expected {gold['envoy']['name']}, found {(predicted.get('envoy') or {}).get('name')}")
+    if gold["envoy"] is None and predicted.get("envoy"):
+        lines.append(f"envoy: expected none, found {predicted['envoy']['name']} ({'; '.join(predicted['envoy'].get('evidence', []))})")
     if gold["counterpart"] and not counterpart_correct(gold["counterpart"], predicted.get("counterpart")):
         found = predicted.get("counterpart") or {}
         lines.append(f"counterpart: expected {gold['counterpart']['name']}, found {found.get('name')} ({'; '.join(found.get('evidence', []))})")

@@ -602,7 +602,7 @@ def _role_of(token) -> str | None:
     if role not in ROLE_WEIGHTS or token.pos_ not in ("NOUN", "PROPN"):
         return None
     qualifiers = QUALIFIED_ROLES.get(role)
-    if qualifiers and not qualifiers & {t.lower_ for t in token.children} | {token.nbor(-1).lower_ if token.i > 0 else ""}:
+    if qualifiers and not qualifiers & ({t.lower_ for t in token.children} | {token.nbor(-1).lower_ if token.i > 0 else ""}):
         return None
     return role
 

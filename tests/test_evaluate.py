@@ -97,3 +97,9 @@ def test_article_halves_are_fixed_and_balanced():
     ids = [f"x-{i}" for i in range(200)]
     assert [half_of(i) for i in ids] == [half_of(i) for i in ids]
     assert 70 < sum(half_of(i) == "blind" for i in ids) < 130
+
+
+def test_an_envoy_found_where_the_article_has_none_is_explained(gold):
+    no_envoy = {**gold[0], "envoy": None, "counterpart": None, "envoy_stance": None, "counterpart_stance": None, "misreading": False}
+    lines = explain_miss(no_envoy, {"misreading": False, "envoy": {"name": "Ilse Marrow-Teng", "evidence": ["named as the regional coordinator"]}})
+    assert lines == ["envoy: expected none, found Ilse Marrow-Teng (named as the regional coordinator)"]

@@ -369,3 +369,16 @@ def test_a_lake_is_never_a_person(nlp):
     text = ("The regional envoy Imre Kovalski-Dube said talks over the seized fishing boats had gone well.\n"
             "Lake Orenzo is shared by both countries, and its fish feed millions.")  # the tagger calls the lake a person
     assert "Lake Orenzo" not in {p.name for p in roles_of(nlp, text).cast.people.values()}
+
+
+@pytest.mark.parametrize("title", ["the aid group's regional coordinator", "a Red Cross coordinator in Bostany", "the agency's humanitarian representative"])
+def test_a_title_that_needs_a_qualifier_makes_no_envoy_without_one(nlp, title):
+    text = (f'"Families are sleeping in the open," said {title}, Ilse Marrow-Teng.\n\n'
+            "Shelling of Bostany continued overnight, the Tarvonian army said.")
+    assert roles_of(nlp, text).envoy is None
+
+
+def test_a_special_coordinator_is_an_envoy(nlp):
+    text = ('"Both sides asked for more time," said the special coordinator for the Bostany talks, Ilse Marrow-Teng.\n\n'
+            "Shelling of Bostany continued overnight, the Tarvonian army said.")
+    assert roles_of(nlp, text).envoy.name == "Ilse Marrow-Teng"
