@@ -280,6 +280,7 @@ def _party_entities(sentences: Sequence[Sentence]) -> list[tuple[int, object]]:
     ("Talks With Tehran Point to a Thaw"): names seen only in such a line are left out."""
     entities = [(i, e) for i, s in enumerate(sentences) for e in s.span.ents if e.label_ in PARTY_ENTITY_LABELS]
     entities += _unlabelled_groups(sentences, {normalise(e.text) for _, e in entities})
+    entities += _places_tagged_as_people(sentences)
     in_running_text = {normalise(e.text) for i, e in entities if not title_case(sentences[i].text)}
     return [(i, e) for i, e in entities if normalise(e.text) in in_running_text]
 
@@ -565,6 +566,29 @@ def _unlabelled_groups(sentences: Sequence[Sentence], known: set[str]) -> list[t
     return found
 
 
+# Nouns that only a place or a state owns: "the Lunmark capital", "Lunmark's ministry", "Lunmark officials".
+TERRITORY_NOUNS = {"capital", "ministry", "army", "forces", "embassy", "delegation", "officials", "authorities", "territory", "border"}
+
+
+def _places_tagged_as_people(sentences: Sequence[Sentence]) -> list[tuple[int, object]]:
+    """One-word "people" the tagger made of an invented country: never given a first name, and somewhere owning what
+    only a state owns ("the Lunmark capital", "Lunmark's ministry") or joined to a place ("Neither Kessary nor
+    Lunmark"). Every mention of such a name is read as a place."""
+    from spacy.tokens import Span
+
+    people = [(i, e) for i, s in enumerate(sentences) for e in s.span.ents if e.label_ == "PERSON"]
+    surnames = {e.text.split()[-1] for _, e in people if len(e) > 1}
+
+    def place_cue(token) -> bool:
+        joined = [token.head] if token.dep_ == "conj" else []
+        joined += [t for t in token.children if t.dep_ == "conj"]
+        return ((token.dep_ in ("poss", "compound") and token.head.lower_ in TERRITORY_NOUNS)
+                or any(t.ent_type_ in ("GPE", "NORP") for t in joined))
+
+    places = {e.text for _, e in people if len(e) == 1 and e.text not in surnames and place_cue(e.root)}
+    return [(i, Span(e.doc, e.start, e.end, label="GPE")) for i, e in people if e.text in places]
+
+
 SIDE_PREPOSITIONS = {"as", "by", "for", "of"}  # "named as the bloc's envoy", "asked by Nouakchott", "works for the EU"
 # Titles of someone who speaks for a party, though the phrase may not name it ("Deputy Prime Minister X told ...").
 SPOKESPERSON_NOUNS = {"spokesman", "spokeswoman", "spokesperson", "minister", "deputy", "official", "premier", "secretary", "chancellor"}
@@ -597,13 +621,20 @@ def _surname(name: str) -> str:
     return words[-1]
 
 
+NEGOTIATION_WORDS = {"talks", "negotiations", "dialogue"}
+
+
 def _role_of(token) -> str | None:
     role = token.lower_
     if role not in ROLE_WEIGHTS or token.pos_ not in ("NOUN", "PROPN"):
         return None
     qualifiers = QUALIFIED_ROLES.get(role)
-    if qualifiers and not qualifiers & ({t.lower_ for t in token.children} | {token.nbor(-1).lower_ if token.i > 0 else ""}):
-        return None
+    if qualifiers:
+        beside = {t.lower_ for t in token.children} | {token.nbor(-1).lower_ if token.i > 0 else ""}
+        # "the government's coordinator for talks with the victims" is as qualified as a "talks coordinator"
+        object_of = {t.lower_ for p in token.children if p.dep_ == "prep" and p.lower_ in ("for", "on", "in") for t in p.children if t.dep_ == "pobj"}
+        if not qualifiers & beside and not object_of & (NEGOTIATION_WORDS | {"peace"}):
+            return None
     return role
 
 
@@ -618,7 +649,7 @@ def _roles_in_relative_clause(entity) -> list[str]:
     for clause in (c for c in entity.root.children if c.dep_ == "relcl"):
         roles += [role for role in map(_role_of, clause.subtree) if role]
         verb_role = ROLE_VERBS.get(clause.lemma_.lower())
-        if verb_role and (clause.lemma_.lower() != "chair" or any(t.lower_ in ("talks", "negotiations", "dialogue") for t in clause.subtree)):
+        if verb_role and (clause.lemma_.lower() != "chair" or any(t.lower_ in NEGOTIATION_WORDS for t in clause.subtree)):
             roles.append(verb_role)
     return roles
 

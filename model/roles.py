@@ -121,10 +121,16 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
                 cast.people[key].roles[mention.role] += 1
                 cast.people[key].first = min(cast.people[key].first, mention.sentence)
         candidates = [(k, p) for k, p in cast.people.items() if p.role_weight > 0]
+        # "Lunmark's lead negotiator, Sabeth Ilvarre" is named, but "Kessary's chief negotiator" on the other side is
+        # a title the article introduces first and names nearby: that person competes too.
+        near = _link_rival_titles(cast, candidates, sentences, statement_holders)
+        candidates += [(k, cast.people[k]) for k in near if k not in dict(candidates)]
         if candidates:
             key, person = max(candidates, key=lambda kp: (envoy_score(kp[1]), -kp[1].first))
             roles.envoy_person = key
             why = [f"named after the role: {linked[key].phrase} said, then {person.name}"] if key in linked else []
+            if key in near:
+                why = [f"named beside the role: {near[key].phrase} (sentence {near[key].sentence + 1}), then {person.name}"]
             roles.envoy = Choice(person.name, set(person.aliases), why + [f"named as {phrase}" for phrase in person.role_phrases])
         elif cast.role_mentions:
             # Roles in the body first; a headline's "Church mediator hails..." only when the body names none.
@@ -159,6 +165,25 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy.aliases.add(mention.phrase)
             roles.envoy_side.update(mention.parties)
             roles.envoy_roles.add(mention.role)
+
+
+def _link_rival_titles(cast: Cast, candidates: list, sentences: Sequence[Sentence], statement_holders) -> dict[str, RoleMention]:
+    """Title-only roles of a side no named role-holder belongs to, each linked (at its first mention) to the person
+    introduced near it; the linked person takes the role."""
+    named_sides = {party for _, person in candidates for party in person.parties}
+    linked: dict[str, RoleMention] = {}
+    sides_done: set[str] = set()
+    for mention in sorted(cast.role_mentions, key=lambda m: m.sentence):
+        side = frozenset(mention.parties)
+        if mention.headline or not side or side & named_sides or side & sides_done:
+            continue
+        sides_done |= side
+        key = _named_near(cast, mention, sentences, statement_holders)
+        if key and key not in linked:
+            linked[key] = mention
+            cast.people[key].roles[mention.role] += 1
+            cast.people[key].first = min(cast.people[key].first, mention.sentence)
+    return linked
 
 
 def _named_after(cast: Cast, mention, statement_holders, window: int = 2) -> str | None:

@@ -153,7 +153,7 @@ def test_a_spokesman_without_a_named_side_speaks_for_the_party_the_sentence_befo
 
 
 def test_a_group_called_by_the_head_noun_of_its_name_is_that_group(nlp):
-    text = ("The government's coordinator, Aras Demir, said the Tarnel Victims' Common Platform refused to move.\n"
+    text = ("The government's peace coordinator, Aras Demir, said the Tarnel Victims' Common Platform refused to move.\n"
             "The platform said it had been misrepresented.\n"
             '"We are ready to talk," said Ilse Marrow, the platform\'s spokeswoman.')
     roles = roles_of(nlp, text)
@@ -378,7 +378,28 @@ def test_a_title_that_needs_a_qualifier_makes_no_envoy_without_one(nlp, title):
     assert roles_of(nlp, text).envoy is None
 
 
-def test_a_special_coordinator_is_an_envoy(nlp):
-    text = ('"Both sides asked for more time," said the special coordinator for the Bostany talks, Ilse Marrow-Teng.\n\n'
+@pytest.mark.parametrize("title", ["the special coordinator for the Bostany talks", "the government's coordinator for talks"])
+def test_a_coordinator_for_talks_is_an_envoy(nlp, title):
+    text = (f'"Both sides asked for more time," said {title}, Ilse Marrowen.\n\n'
             "Shelling of Bostany continued overnight, the Tarvonian army said.")
-    assert roles_of(nlp, text).envoy.name == "Ilse Marrow-Teng"
+    assert roles_of(nlp, text).envoy.name == "Ilse Marrowen"
+
+
+RIVAL_NEGOTIATORS = (
+    "Dravenia's chief negotiator came home from the fourth round in the Lunmark capital on Monday sounding hopeful.\n\n"
+    '"We are closer than we have ever been. I sensed a real wish to finish this," Tomas Edvarsen told reporters at the airport.\n\n'
+    "Edvarsen said the delegations had parked the hardest issue.\n\n"
+    "Lunmark's lead negotiator, Mira Kell-Andrade, told state radio the issue was \"not parked and not frozen.\"\n\n"
+    "Neither Dravenia nor Lunmark has set a date for the next round.")
+
+
+def test_a_title_on_the_other_side_from_a_named_negotiator_is_linked_to_the_person_named_near_it(nlp):
+    roles = roles_of(nlp, RIVAL_NEGOTIATORS)
+    assert roles.envoy.name == "Tomas Edvarsen"
+    assert "Dravenia's chief negotiator" in roles.envoy.aliases
+
+
+def test_a_one_word_name_that_owns_a_capital_or_joins_a_country_is_a_place_not_a_person(nlp):
+    roles = roles_of(nlp, RIVAL_NEGOTIATORS)  # the tagger calls "Lunmark" a person every time
+    assert "Lunmark" in roles.cast.parties and "Lunmark" not in {p.name for p in roles.cast.people.values()}
+    assert roles.counterpart.name == "Lunmark"
