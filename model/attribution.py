@@ -117,6 +117,20 @@ def clause_holder(verb) -> Holder | None:
     return Holder(phrase_text(noun_phrase(subject)), attributed=_is_reporting(verb))
 
 
+def _speaker_after_quote(span, verb) -> str | None:
+    """'"...," the alliance's spokesperson, Shay Rind, told reporters': where the parser hangs the speaker inside the
+    quote and leaves the verb without a subject, the words between the closing quotation mark and the verb are the
+    speaker."""
+    words = []
+    for token in reversed(span[: verb.i - span.start]):
+        if any(char in QUOTE_CHARS for char in token.text):
+            words = [t for t in reversed(words) if not t.is_punct]
+            return phrase_text(words) if words and len(words) <= 12 and any(t.pos_ in ("NOUN", "PROPN") for t in words) \
+                and not any(t.pos_ in ("VERB", "AUX") for t in words) else None
+        words.append(token)
+    return None
+
+
 def holders(span) -> list[Holder]:
     """Candidate stance holders of a sentence, most specific first."""
     found: list[Holder] = []
@@ -128,6 +142,8 @@ def holders(span) -> list[Holder]:
             found.append(Holder(PREVIOUS_SPEAKER, attributed=True))
         elif verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN"):  # "comments, which suggested" -> comments' owner
             found.append(Holder(phrase_text(noun_phrase(verb.head)), attributed=True))
+        elif subject is None and (speaker := _speaker_after_quote(span, verb)):
+            found.append(Holder(speaker, attributed=True))
     for token in span:  # "According to X, ..."
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor().lower_ == "to":
             found.extend(Holder(phrase_text(noun_phrase(o)), attributed=True) for o in token.nbor().children if o.dep_ == "pobj")

@@ -141,3 +141,9 @@ def test_a_group_that_broke_away_from_another_keeps_that_clause_in_its_name(nlp)
             "rejected any agreement.")
     (sentences,) = list(segment_many(nlp, [text]))
     assert "broke from the Congress" in speakers_by_sentence(sentences)[0][0].text
+
+
+def test_a_speaker_the_parser_hangs_inside_the_quote_is_still_the_speaker(nlp):
+    sentence = ('"Commissions have been formed before, and they have produced files, not people," the alliance\'s '
+                "spokesperson, Shay Hammal Orrin, told reporters outside the press club on Sunday.")
+    assert [h.text for h in holders(nlp(sentence)[:])] == ["the alliance's spokesperson Shay Hammal Orrin"]
