@@ -18,13 +18,13 @@ from tests.helpers import LABELS, run_training, train_command, write_jsonl
 
 
 def test_defaults_are_visible_and_overridable():
-    args = parse_args(["--epochs", "2", "--learning-rate", "1e-4"])
-    assert (args.epochs, args.learning_rate, args.base_model) == (2, 1e-4, "minilm")
+    args = parse_args(["--epochs", "3", "--learning-rate", "1e-4"])
+    assert (args.epochs, args.learning_rate, args.base_model) == (3, 1e-4, "minilm")
 
 
 def test_each_packaged_encoder_brings_its_own_epochs_learning_rate_and_teacher():
     default = parse_args([])
-    assert (default.epochs, default.learning_rate, default.teacher_file) == (4, 8e-5, str(TEACHER_FILE))
+    assert (default.epochs, default.learning_rate, default.teacher_file) == (2, 8e-5, str(TEACHER_FILE))
     mpnet = parse_args(["--base_model", "mpnet"])
     assert (mpnet.epochs, mpnet.learning_rate, mpnet.teacher_file) == (3, 3e-5, "")
     assert parse_args(["--epochs", "1", "--teacher_file", ""]).teacher_file == ""
