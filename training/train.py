@@ -99,9 +99,10 @@ class TrainArgs:
     distill_alpha: float = field(default=0.5, metadata={"help": "Share of the loss that follows the teacher (KL divergence); the rest follows the gold labels."})
     distill_temperature: float = field(default=2.0, metadata={"help": "Softens teacher and student distributions before the KL term."})
     distill_unlabelled: bool = field(default=True, metadata={"help": "Also learn the teacher's probabilities on the teacher file's unlabelled sentences (data/framing/unlabelled/)."})
-    # The pool holds 16,395 sentences the teacher kept, 15,3xx after the held-out ones. Each epoch draws this many
-    # afresh, so the default's two epochs see about the whole pool once: 1,134 steps, about 20 minutes on a 2-core
-    # AVX2 CPU (session 10: 4 epochs of 10,396 took 42 minutes there and scored no better on either real-news set).
+    # The pool holds 16,395 sentences the teacher kept, 15,387 after the 1,000 held out and their near-duplicates.
+    # Each epoch draws this many afresh, so the default's two epochs see about the whole pool once: 1,134 steps,
+    # about 20 minutes on a 2-core AVX2 CPU (session 10: 4 epochs of 10,396 took 42 minutes there and scored no
+    # better on either real-news set).
     unlabelled_per_epoch: int | None = field(default=8_000, metadata={"help": "Unlabelled sentences per epoch, drawn afresh each epoch from the teacher file's pool (0 or more than the pool: all of them every epoch)."})
     distill_heldout: int = field(default=1_000, metadata={"help": "Unlabelled sentences kept out of training, the same in every run (lowest hash of their text), with their near-duplicates: how closely the student follows the teacher on sentences neither trained on (heldout_teacher_macro_f1), a selection signal that needs no measuring set. 0: none."})
     resume: bool = field(default=False, metadata={"help": "Continue the newest interrupted run from its last epoch checkpoint (same settings, same MLflow run)."})
