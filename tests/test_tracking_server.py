@@ -31,9 +31,9 @@ def server(tmp_path):
     deadline = time.time() + 90
     while time.time() < deadline:
         try:
-            if requests.get(f"{uri}/health", timeout=1).ok:
+            if requests.get(f"{uri}/health", timeout=5).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or listening but still starting up
             time.sleep(0.5)
     else:
         process.kill()
