@@ -118,8 +118,7 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             key = _named_after(cast, mention, statement_holders)
             if key and key not in linked:
                 linked[key] = mention
-                cast.people[key].roles[mention.role] += 1
-                cast.people[key].first = min(cast.people[key].first, mention.sentence)
+                _give_role(cast.people[key], mention)
         candidates = [(k, p) for k, p in cast.people.items() if p.role_weight > 0]
         # "Lunmark's lead negotiator, Sabeth Ilvarre" is named, but "Kessary's chief negotiator" on the other side is
         # a title the article introduces first and names nearby: that person competes too.
@@ -167,6 +166,12 @@ def _choose_envoy(roles: Roles, sentences: Sequence[Sentence], given: str | None
             roles.envoy_roles.add(mention.role)
 
 
+def _give_role(person, mention: RoleMention) -> None:
+    """A person linked to a title-only role takes the role, from where the title was first used."""
+    person.roles[mention.role] += 1
+    person.first = min(person.first, mention.sentence)
+
+
 def _link_rival_titles(cast: Cast, candidates: list, sentences: Sequence[Sentence], statement_holders) -> dict[str, RoleMention]:
     """Title-only roles of a side no named role-holder belongs to, each linked (at its first mention) to the person
     introduced near it; the linked person takes the role."""
@@ -181,8 +186,7 @@ def _link_rival_titles(cast: Cast, candidates: list, sentences: Sequence[Sentenc
         key = _named_near(cast, mention, sentences, statement_holders)
         if key and key not in linked:
             linked[key] = mention
-            cast.people[key].roles[mention.role] += 1
-            cast.people[key].first = min(cast.people[key].first, mention.sentence)
+            _give_role(cast.people[key], mention)
     return linked
 
 
